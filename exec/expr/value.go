@@ -1,0 +1,166 @@
+package expr
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/decimal128"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/taipandb/taipan/types"
+)
+
+// Repeat returns an array of n copies of v, of type t.
+func Repeat(mem memory.Allocator, v types.Value, t types.Type, n int) (arrow.Array, error) {
+	b := array.NewBuilder(mem, t.Arrow())
+	defer b.Release()
+	b.Reserve(n)
+	for i := 0; i < n; i++ {
+		if err := AppendValue(b, v); err != nil {
+			return nil, err
+		}
+	}
+	return b.NewArray(), nil
+}
+
+// AppendValue appends one types.Value to a builder of the matching type.
+func AppendValue(b array.Builder, v types.Value) error {
+	if v == nil {
+		b.AppendNull()
+		return nil
+	}
+	switch b := b.(type) {
+	case *array.BooleanBuilder:
+		b.Append(v.(bool))
+	case *array.Int8Builder:
+		b.Append(int8(v.(int64)))
+	case *array.Int16Builder:
+		b.Append(int16(v.(int64)))
+	case *array.Int32Builder:
+		b.Append(int32(v.(int64)))
+	case *array.Int64Builder:
+		b.Append(v.(int64))
+	case *array.Float32Builder:
+		b.Append(float32(v.(float64)))
+	case *array.Float64Builder:
+		b.Append(v.(float64))
+	case *array.Decimal128Builder:
+		b.Append(v.(decimal128.Num))
+	case *array.StringBuilder:
+		b.Append(v.(string))
+	case *array.BinaryBuilder:
+		b.Append(v.([]byte))
+	case *array.Date32Builder:
+		b.Append(arrow.Date32(v.(types.DateValue)))
+	case *array.TimestampBuilder:
+		b.Append(arrow.Timestamp(v.(types.TimestampValue)))
+	case *array.NullBuilder:
+		b.AppendNull()
+	default:
+		return fmt.Errorf("cannot append %T to %T", v, b)
+	}
+	return nil
+}
+
+// ValueAt reads row i of arr as a types.Value (nil when null).
+func ValueAt(arr arrow.Array, i int) types.Value {
+	if arr.IsNull(i) {
+		return nil
+	}
+	switch a := arr.(type) {
+	case *array.Boolean:
+		return a.Value(i)
+	case *array.Int8:
+		return int64(a.Value(i))
+	case *array.Int16:
+		return int64(a.Value(i))
+	case *array.Int32:
+		return int64(a.Value(i))
+	case *array.Int64:
+		return a.Value(i)
+	case *array.Float32:
+		return float64(a.Value(i))
+	case *array.Float64:
+		return a.Value(i)
+	case *array.Decimal128:
+		return a.Value(i)
+	case *array.String:
+		return a.Value(i)
+	case *array.Binary:
+		return a.Value(i)
+	case *array.Date32:
+		return types.DateValue(a.Value(i))
+	case *array.Timestamp:
+		return types.TimestampValue(a.Value(i))
+	}
+	return nil
+}
+
+// FormatValue writes v as SQL text shows it (the shell, EXPLAIN, casts to
+// strings): DATE as YYYY-MM-DD, TIMESTAMP as YYYY-MM-DD HH:MM:SS with the
+// fraction only when non-zero, DECIMAL with its scale's digits.
+func FormatValue(v types.Value, t types.Type) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case bool:
+		if v {
+			return "1"
+		}
+		return "0"
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		bits := 64
+		if t.Kind == types.Float32 {
+			bits = 32
+		}
+		return strconv.FormatFloat(v, 'g', -1, bits)
+	case decimal128.Num:
+		return FormatDecimal(v, t.Scale)
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case types.DateValue:
+		return time.Unix(int64(v)*86400, 0).UTC().Format("2006-01-02")
+	case types.TimestampValue:
+		return FormatTimestamp(int64(v))
+	}
+	return fmt.Sprint(v)
+}
+
+// FormatDecimal writes n with scale digits after the point.
+func FormatDecimal(n decimal128.Num, scale int) string {
+	neg := n.Sign() < 0
+	if neg {
+		n = n.Negate()
+	}
+	s := n.BigInt().String()
+	if scale > 0 {
+		if len(s) <= scale {
+			s = strings.Repeat("0", scale-len(s)+1) + s
+		}
+		s = s[:len(s)-scale] + "." + s[len(s)-scale:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// FormatTimestamp writes microseconds since the epoch as
+// YYYY-MM-DD HH:MM:SS[.ffffff], the fraction (six digits) only when
+// non-zero.
+func FormatTimestamp(us int64) string {
+	t := time.UnixMicro(us).UTC()
+	s := t.Format("2006-01-02 15:04:05")
+	if frac := t.Nanosecond() / 1000; frac != 0 {
+		s += fmt.Sprintf(".%06d", frac)
+	}
+	return s
+}
