@@ -1,0 +1,111 @@
+# Taipan's set-up, build and test entry points.
+#
+#   make run     install what is missing, build bin/taipan, open the shell
+#   make test    the same set-up, then go vet, go test and pytest
+#   make build   the same set-up, then build bin/taipan
+#   make bench   the Go benchmarks
+#   make clean   remove build outputs (distclean also removes .venv)
+#
+# Every step is idempotent and never prompts: CI runs `make test` without a
+# terminal.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+GO     ?= go
+PYTHON ?= python3
+
+BIN          := bin/taipan
+VENV         := .venv
+VENV_PYTHON  := $(VENV)/bin/python
+REQUIREMENTS := udf/python/requirements.txt
+# Records the requirements the venv was last installed from.
+VENV_STAMP   := $(VENV)/.requirements.stamp
+PYTESTS      := udf/python/tests
+
+GO_TEST_TIMEOUT ?= 20m
+GO_TEST_FLAGS   ?=
+BENCH           ?= .
+
+# Debian packages the build needs, installed only when missing. None yet.
+APT_PACKAGES :=
+
+# THREAD mode embeds the interpreter the venv is made from, not Debian's
+# /usr one that pkg-config finds: take the compile and link flags from that
+# interpreter's own python3-config (its link flags carry an rpath). The
+# venv has no python3-config, so look under its base prefix. Nothing uses
+# cgo yet, so these flags change no build today.
+PYTHON_BASE   := $(shell $(PYTHON) -c 'import sys; print(sys.base_prefix)' 2>/dev/null)
+PYTHON_CONFIG := $(firstword $(wildcard $(PYTHON_BASE)/bin/python3-config) $(shell command -v python3-config 2>/dev/null))
+ifneq ($(PYTHON_CONFIG),)
+PYTHON_CGO_CFLAGS  := $(shell $(PYTHON_CONFIG) --includes 2>/dev/null)
+PYTHON_CGO_LDFLAGS := $(shell $(PYTHON_CONFIG) --embed --ldflags 2>/dev/null)
+endif
+# Setting CGO_CFLAGS replaces Go's default "-O2 -g": keep it.
+export CGO_CFLAGS  := $(strip $(or $(CGO_CFLAGS),-O2 -g) $(PYTHON_CGO_CFLAGS))
+export CGO_LDFLAGS := $(strip $(or $(CGO_LDFLAGS),-O2 -g) $(PYTHON_CGO_LDFLAGS))
+
+.PHONY: setup apt-packages go-modules venv build run test go-test py-test vet bench clean distclean
+
+setup: apt-packages go-modules venv
+
+apt-packages:
+	@missing=(); \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$$p"); \
+	done; \
+	if (( $${#missing[@]} )); then \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		echo "installing Debian packages: $${missing[*]}"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$${missing[@]}"; \
+	fi
+
+go-modules:
+	@$(GO) mod download
+
+venv: $(VENV_STAMP)
+
+# The venv is (re)created when missing or broken, and packages are
+# (re)installed when the requirements change.
+$(VENV_STAMP): $(REQUIREMENTS)
+	@if ! $(VENV_PYTHON) -c 'import sys' >/dev/null 2>&1; then \
+		echo "creating $(VENV) from $$(command -v $(PYTHON))"; \
+		rm -rf $(VENV); \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	@echo "installing $(REQUIREMENTS) into $(VENV)"
+	@PIP_NO_INPUT=1 $(VENV_PYTHON) -m pip install --disable-pip-version-check --no-input -q -r $(REQUIREMENTS)
+	@cp $(REQUIREMENTS) $@
+
+build: setup
+	$(GO) build -o $(BIN) ./cmd/taipan
+
+run: build
+	./$(BIN)
+
+test: setup py-test vet go-test
+
+vet:
+	$(GO) vet ./...
+
+go-test:
+	$(GO) test -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
+
+# pytest exits 5 when it collects no test; that is not a failure here.
+py-test: venv
+	@if [ -d $(PYTESTS) ]; then \
+		status=0; $(VENV_PYTHON) -m pytest -q $(PYTESTS) || status=$$?; \
+		if [ $$status -ne 0 ] && [ $$status -ne 5 ]; then exit $$status; fi; \
+	fi
+
+bench: setup
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout $(GO_TEST_TIMEOUT) ./...
+
+clean:
+	rm -rf bin
+	$(GO) clean -testcache
+
+distclean: clean
+	rm -rf $(VENV)
