@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"fmt"
+
 	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/taipandb/taipan/catalog"
@@ -12,27 +14,29 @@ import (
 // fixed at construction.
 
 // NewTableScan reads a table's batches as they are at Open.
-func NewTableScan(t *catalog.Table) Operator { panic("exec: NewTableScan not implemented") }
+func NewTableScan(t *catalog.Table) Operator { return &TableScan{table: t} }
 
 // NewValues produces one row per entry of rows, evaluating each expression
 // (constants only: no column references) into a column of schema. With no
 // rows and an empty schema it is the one-row, zero-column input of a
 // SELECT without FROM when rows holds one empty row.
 func NewValues(schema *arrow.Schema, rows [][]expr.Expr) Operator {
-	panic("exec: NewValues not implemented")
+	return &Values{schema: schema, rows: rows}
 }
 
 // NewFilter keeps the rows for which pred is TRUE (not FALSE, not NULL).
-func NewFilter(child Operator, pred expr.Expr) Operator { panic("exec: NewFilter not implemented") }
+func NewFilter(child Operator, pred expr.Expr) Operator { return &Filter{child: child, pred: pred} }
 
 // NewProject computes one output column per expression, named by names.
 func NewProject(child Operator, exprs []expr.Expr, names []string) Operator {
-	panic("exec: NewProject not implemented")
+	return newProject(child, exprs, names)
 }
 
 // NewLimit skips offset rows then passes at most limit rows (limit < 0:
 // no limit). It stops pulling from its child once the limit is reached.
-func NewLimit(child Operator, offset, limit int64) Operator { panic("exec: NewLimit not implemented") }
+func NewLimit(child Operator, offset, limit int64) Operator {
+	return &Limit{child: child, offset: offset, limit: limit}
+}
 
 // SortKey orders by one expression over the input.
 type SortKey struct {
@@ -42,7 +46,7 @@ type SortKey struct {
 }
 
 // NewSort orders its whole input by keys (stable: ties keep input order).
-func NewSort(child Operator, keys []SortKey) Operator { panic("exec: NewSort not implemented") }
+func NewSort(child Operator, keys []SortKey) Operator { return &Sort{child: child, keys: keys} }
 
 // AggregateCall is one aggregate computed per group.
 type AggregateCall struct {
@@ -56,7 +60,7 @@ type AggregateCall struct {
 // groupNames) then one column per aggregate. Without groupBy it outputs
 // exactly one row, even for empty input.
 func NewHashAggregate(child Operator, groupBy []expr.Expr, groupNames []string, aggs []AggregateCall) Operator {
-	panic("exec: NewHashAggregate not implemented")
+	return newHashAggregate(child, groupBy, groupNames, aggs)
 }
 
 // JoinType is the kind of a join.
@@ -70,6 +74,9 @@ const (
 )
 
 func (j JoinType) String() string {
+	if j < InnerJoin || j > CrossJoin {
+		return fmt.Sprintf("JoinType(%d)", int(j))
+	}
 	return [...]string{"INNER", "LEFT", "RIGHT", "CROSS"}[j]
 }
 
@@ -79,15 +86,15 @@ func (j JoinType) String() string {
 // a nested-loop join. Output: left columns then right columns; LEFT joins
 // pad unmatched left rows with NULLs (RIGHT joins, right rows).
 func NewHashJoin(left, right Operator, typ JoinType, leftKeys, rightKeys []expr.Expr, residual expr.Expr) Operator {
-	panic("exec: NewHashJoin not implemented")
+	return newHashJoin(left, right, typ, leftKeys, rightKeys, residual)
 }
 
 // NewUnionAll outputs its children's rows one child after another. The
 // children's schemas have the same column types; names come from the first.
-func NewUnionAll(children []Operator) Operator { panic("exec: NewUnionAll not implemented") }
+func NewUnionAll(children []Operator) Operator { return &UnionAll{children: children} }
 
 // NewDistinct drops duplicate rows (NULLs equal each other here).
-func NewDistinct(child Operator) Operator { panic("exec: NewDistinct not implemented") }
+func NewDistinct(child Operator) Operator { return &Distinct{child: child} }
 
 // WindowFuncKind is the kind of a window function.
 type WindowFuncKind int
@@ -146,4 +153,4 @@ type WindowFunc struct {
 // NewWindow outputs its input rows with one more column per function.
 // It materialises the input; each function partitions and orders it on its
 // own. Output row order is unspecified.
-func NewWindow(child Operator, funcs []WindowFunc) Operator { panic("exec: NewWindow not implemented") }
+func NewWindow(child Operator, funcs []WindowFunc) Operator { return newWindow(child, funcs) }
