@@ -130,6 +130,9 @@ func (h *HashJoin) Next(ctx context.Context) (arrow.Record, error) {
 		}
 		if !h.padding {
 			probeIdx, buildIdx := h.pairs()
+			if h.row >= int(h.probeRec.NumRows()) {
+				h.padding = true
+			}
 			if len(probeIdx) > 0 {
 				out, err := h.joinPairs(probeIdx, buildIdx)
 				if err != nil {
@@ -140,6 +143,15 @@ func (h *HashJoin) Next(ctx context.Context) (arrow.Record, error) {
 				}
 			}
 			continue
+		}
+		if h.padsProbe && h.padNext == 0 && len(h.padRows) == 0 {
+			// Every pair of the batch has been joined: the rows still
+			// unmatched are padded.
+			for i, m := range h.matched {
+				if !m {
+					h.padRows = append(h.padRows, int32(i))
+				}
+			}
 		}
 		if h.padNext < len(h.padRows) {
 			end := min(h.padNext+batchSize(), len(h.padRows))
@@ -265,16 +277,6 @@ func (h *HashJoin) pairs() (probeIdx, buildIdx []int32) {
 		if h.cursor < 0 {
 			h.row++
 			h.started = false
-		}
-	}
-	if h.row >= n {
-		h.padding = true
-		if h.padsProbe {
-			for i, m := range h.matched {
-				if !m {
-					h.padRows = append(h.padRows, int32(i))
-				}
-			}
 		}
 	}
 	return probeIdx, buildIdx
