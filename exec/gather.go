@@ -56,7 +56,10 @@ func take(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, erro
 		values := memory.NewResizableBuffer(mem)
 		defer values.Release()
 		values.Resize(n * width)
-		src := arr.Data().Buffers()[1].Bytes()[arr.Data().Offset()*width:]
+		var src []byte
+		if buf := arr.Data().Buffers()[1]; buf != nil {
+			src = buf.Bytes()[arr.Data().Offset()*width:]
+		}
 		dst := values.Bytes()
 		switch width {
 		case 1:
