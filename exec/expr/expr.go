@@ -8,6 +8,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -60,7 +61,7 @@ type Literal struct {
 }
 
 func (l *Literal) Type() types.Type { return l.Typ }
-func (l *Literal) String() string   { return FormatValue(l.Value, l.Typ) }
+func (l *Literal) String() string   { return Quote(l.Value, l.Typ) }
 func (l *Literal) Eval(ctx *Context, b arrow.Record) (arrow.Array, error) {
 	return Repeat(ctx.Mem, l.Value, l.Typ, int(b.NumRows()))
 }
@@ -77,8 +78,73 @@ func (c *Call) String() string {
 	for i, a := range c.Args {
 		parts[i] = a.String()
 	}
+	if s, ok := operatorString(c.Fn.Name(), c.Args, parts); ok {
+		return s
+	}
 	return fmt.Sprintf("%s(%s)", c.Fn.Name(), strings.Join(parts, ", "))
 }
+
+// Operators are built-in functions named by the parser's opcodes; they
+// print the way SQL writes them.
+var (
+	infix = map[string]string{
+		"plus": "+", "minus": "-", "mul": "*", "div": "/", "intdiv": "DIV", "mod": "%",
+		"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "nulleq": "<=>",
+		"and": "AND", "or": "OR", "xor": "XOR", "like": "LIKE",
+	}
+	postfix = map[string]string{
+		"isnull": "IS NULL", "isnotnull": "IS NOT NULL", "istrue": "IS TRUE", "isfalse": "IS FALSE",
+	}
+)
+
+// operand is an argument's text, parenthesised when it is itself an
+// operator, so that (a + b) * c keeps its meaning.
+func operand(e Expr, s string) string {
+	if c, ok := e.(*Call); ok {
+		name := c.Fn.Name()
+		if _, ok := infix[name]; ok && len(c.Args) == 2 {
+			return "(" + s + ")"
+		}
+		if _, ok := postfix[name]; ok {
+			return "(" + s + ")"
+		}
+		if name == "not" || name == "unaryminus" {
+			return "(" + s + ")"
+		}
+	}
+	return s
+}
+
+func operatorString(name string, args []Expr, parts []string) (string, bool) {
+	if op, ok := infix[name]; ok && len(args) == 2 {
+		return operand(args[0], parts[0]) + " " + op + " " + operand(args[1], parts[1]), true
+	}
+	if op, ok := postfix[name]; ok && len(args) == 1 {
+		return operand(args[0], parts[0]) + " " + op, true
+	}
+	switch {
+	case name == "not" && len(args) == 1:
+		return "NOT " + operand(args[0], parts[0]), true
+	case name == "unaryminus" && len(args) == 1:
+		return "-" + operand(args[0], parts[0]), true
+	case name == "in" && len(args) >= 2:
+		return operand(args[0], parts[0]) + " IN (" + strings.Join(parts[1:], ", ") + ")", true
+	case name == "case" && len(args) >= 2:
+		var b strings.Builder
+		b.WriteString("CASE")
+		i := 0
+		for ; i+1 < len(args); i += 2 {
+			b.WriteString(" WHEN " + parts[i] + " THEN " + parts[i+1])
+		}
+		if i < len(args) {
+			b.WriteString(" ELSE " + parts[i])
+		}
+		b.WriteString(" END")
+		return b.String(), true
+	}
+	return "", false
+}
+
 func (c *Call) Eval(ctx *Context, b arrow.Record) (arrow.Array, error) {
 	args := make([]arrow.Array, len(c.Args))
 	defer func() {
@@ -95,5 +161,10 @@ func (c *Call) Eval(ctx *Context, b arrow.Record) (arrow.Array, error) {
 		}
 		args[i] = v
 	}
-	return c.Fn.Eval(ctx.Mem, args, int(b.NumRows()))
+	out, err := c.Fn.Eval(ctx.Mem, args, int(b.NumRows()))
+	var oor *OutOfRangeError
+	if errors.As(err, &oor) && oor.Expr == "" {
+		return nil, &OutOfRangeError{Type: oor.Type, Expr: c.String()}
+	}
+	return out, err
 }
