@@ -4,6 +4,24 @@
 // exec knows nothing of SQL text or of the planner: it must not import
 // sql/ or planner/. Python functions reach it only through udf's
 // interface, never a mode's package.
+//
+// Operators work a batch at a time. Rows are moved by gathering whole
+// columns at a list of row indices (take), never by boxing values one by
+// one; blocking operators (Sort, HashAggregate's input, the build side of
+// HashJoin, Window) concatenate what they read into one record and gather
+// their output from it in batches of at most BatchSize rows.
+//
+// Hashing (GROUP BY, DISTINCT, join keys) goes through a byte encoding of
+// each row's key, built a column at a time: every integer width encodes as
+// BIGINT and FLOAT as DOUBLE, so keys of different widths meet; the planner
+// casts keys of other differing types to a common type. Aggregates are
+// catalog.GroupsAccumulators fed once per batch with dense group ids; the
+// window operator feeds them frames, and reads running frames in one pass
+// from accumulators that implement RunningAccumulator.
+//
+// Memory comes from the allocator in the context (WithAllocator,
+// Allocator), so that tests can check that every operator releases all it
+// allocates.
 package exec
 
 import (
