@@ -218,20 +218,47 @@ func (b *builder) containsCall(n ast.Node) bool {
 	return len(c.aggs) > 0 || len(c.windows) > 0
 }
 
-// starArgs reports whether an aggregate was written f(*): the parser
-// gives count(*) the argument 1 at no position in the text, while a
-// written 1 has one.
+// starArgs reports whether an aggregate was written f(*) (see markStars).
 func starArgs(args []ast.ExprNode) bool {
 	if len(args) != 1 {
 		return false
 	}
-	v, ok := args[0].(ast.ValueExpr)
-	if !ok || v.OriginTextPosition() != 0 {
-		return false
-	}
-	i, ok := v.GetValue().(int64)
-	return ok && i == 1
+	c, ok := args[0].(*ast.ColumnNameExpr)
+	return ok && c.Name.Table.O == "" && c.Name.Name.O == "*"
 }
+
+// starMarker is the argument markStars gives f(*); it restores as "*".
+func starMarker() ast.ExprNode {
+	return &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr("*")}}
+}
+
+// markStars rewrites count(*) in place so that it can be told from
+// count(1): the parser gives both the argument 1, but only a written 1
+// has a position in the text. The marker also makes error messages and
+// EXPLAIN print count(*).
+type markStars struct{}
+
+func (markStars) Enter(n ast.Node) (ast.Node, bool) {
+	var args []ast.ExprNode
+	switch n := n.(type) {
+	case *ast.AggregateFuncExpr:
+		args = n.Args
+	case *ast.WindowFuncExpr:
+		args = n.Args
+	default:
+		return n, false
+	}
+	if len(args) == 1 {
+		if v, ok := args[0].(ast.ValueExpr); ok && v.OriginTextPosition() == 0 {
+			if i, ok := v.GetValue().(int64); ok && i == 1 {
+				args[0] = starMarker()
+			}
+		}
+	}
+	return n, false
+}
+
+func (markStars) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // bindAggregate binds an aggregate call's function to its arguments.
 func (b *builder) bindAggregate(name string, argNodes []ast.ExprNode, distinct bool, bd *binder) (catalog.BoundAggregate, []scalar, error) {
@@ -423,7 +450,11 @@ func (st *selectState) postAggBinder(clause string) *binder {
 		}
 		s, err := from.bind(n)
 		if err != nil {
-			return nil, true, err
+			if isColumn(n) != nil {
+				return nil, true, err
+			}
+			// Bind the parts: a part may be an alias (HAVING n > 1).
+			return nil, false, nil
 		}
 		if i, ok := st.groupKeys[s.key()]; ok {
 			g := st.groups[i]
@@ -546,6 +577,9 @@ func (st *selectState) planProjection(n node) (node, error) {
 			if err != nil {
 				return nil, err
 			}
+			if idx < 0 {
+				continue
+			}
 			keys = append(keys, sortKey{e: &colRef{Index: idx, Name: cols[idx].Name, Typ: cols[idx].Type, Nullable: cols[idx].Nullable}, desc: item.Desc})
 		}
 	}
@@ -572,8 +606,8 @@ func (st *selectState) orderTarget(bd *binder, n ast.ExprNode, fields []scalar, 
 	if err != nil {
 		return 0, err
 	}
-	if c, ok := s.(*constant); ok {
-		return 0, fmt.Errorf("ORDER BY a constant (%s) is not supported; use a column ordinal", c)
+	if _, ok := s.(*constant); ok {
+		return -1, nil // sorting by a constant changes nothing
 	}
 	for i, f := range *exprs {
 		if f.key() == s.key() {

@@ -141,6 +141,9 @@ func (b *builder) orderOutput(n node, ob *ast.OrderByClause, limit *ast.Limit) (
 				if err != nil {
 					return nil, err
 				}
+				if _, ok := s.(*constant); ok {
+					continue
+				}
 				for i, e := range exprs {
 					if e.key() == s.key() {
 						idx = i

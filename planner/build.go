@@ -55,6 +55,7 @@ func (b *builder) build(n node) (exec.Operator, error) {
 		}
 		return exec.NewFilter(child, pred), nil
 	case *projectNode:
+		n = mergeProjects(n)
 		child, err := b.build(n.child)
 		if err != nil {
 			return nil, err
@@ -182,4 +183,21 @@ func (b *builder) buildJoin(n *joinNode) (exec.Operator, error) {
 		}
 	}
 	return exec.NewHashJoin(left, right, n.typ, leftKeys, rightKeys, res), nil
+}
+
+// mergeProjects folds a projection of a projection into one, substituting
+// the inner expressions into the outer ones (renames, casts of UNION
+// branches and INSERT column orders stack projections).
+func mergeProjects(n *projectNode) *projectNode {
+	for {
+		inner, ok := n.child.(*projectNode)
+		if !ok {
+			return n
+		}
+		exprs := make([]scalar, len(n.exprs))
+		for i, e := range n.exprs {
+			exprs[i] = mapCols(e, func(c *colRef) scalar { return inner.exprs[c.Index] })
+		}
+		n = &projectNode{child: inner.child, exprs: exprs, cols: n.cols}
+	}
 }

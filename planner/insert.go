@@ -14,6 +14,7 @@ import (
 // types: values are cast to their column's type, columns left out are
 // NULL. Errors name the table and the column.
 func (p *Planner) PlanInsert(stmt *ast.InsertStmt) (*Plan, *catalog.Table, error) {
+	stmt.Accept(markStars{})
 	if stmt.IsReplace {
 		return nil, nil, fmt.Errorf("REPLACE is not supported")
 	}

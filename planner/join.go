@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"github.com/apache/arrow/go/v15/arrow"
+
 	"github.com/taipandb/taipan/exec"
 )
 
@@ -180,7 +182,9 @@ func equiKey(p scalar, leftWidth int) (l, r scalar, ok bool) {
 	default:
 		return nil, nil, false
 	}
-	if lt, rt := l.Type(), r.Type(); lt != rt {
+	// Keys hash by their Arrow values: VARCHAR(3) and TEXT, or TIMESTAMP(0)
+	// and TIMESTAMP(6), need no cast.
+	if lt, rt := l.Type(), r.Type(); !arrow.TypeEqual(lt.Arrow(), rt.Arrow()) {
 		if !comparableFamily(lt, rt) {
 			return nil, nil, false
 		}

@@ -35,7 +35,9 @@ type Plan struct {
 func (p *Planner) builder() *builder { return &builder{cat: p.cat, settings: p.settings} }
 
 // PlanQuery plans a query: a SELECT or a UNION [ALL] of them, with WITH.
+// It marks count(*) calls in node in place (see markStars).
 func (p *Planner) PlanQuery(node ast.ResultSetNode) (*Plan, error) {
+	node.Accept(markStars{})
 	b := p.builder()
 	n, err := b.planResultSet(node, nil)
 	if err != nil {
