@@ -123,7 +123,8 @@ func (st *selectState) expandFields() error {
 				return fmt.Errorf("unknown table %q in %s.*", table, table)
 			}
 			for i, c := range st.scope {
-				if c.hidden || (table != "" && !strings.EqualFold(c.Table, table)) {
+				// A USING column shows once in *, but t.* shows all of t.
+				if (table == "" && c.hidden) || (table != "" && !strings.EqualFold(c.Table, table)) {
 					continue
 				}
 				st.fields = append(st.fields, field{star: i, name: c.Name, named: true})

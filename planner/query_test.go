@@ -117,6 +117,11 @@ func TestAggregates(t *testing.T) {
 		{sql: "SELECT count(1), count(*), count(b) FROM t", rows: []string{"5|5|4"}, names: []string{"count(1)", "count(*)", "count(b)"}},
 		{sql: "SELECT 7, count(*) FROM t", rows: []string{"7|5"}, names: []string{"7", "count(*)"}},
 		{sql: "SELECT count(*) AS n, count(*) + 1 FROM t", rows: []string{"5|6"}},
+		{sql: "SELECT a AS x FROM t HAVING x > 2", rows: []string{"3"}},
+		{sql: "SELECT a FROM t HAVING a < 2", rows: []string{"1"}},
+		{sql: "SELECT COUNT(*) FROM t GROUP BY b HAVING COUNT(*) > 2", rows: []string{"3"}, names: []string{"COUNT(*)"}},
+		{sql: "SELECT count(*) FROM t ORDER BY count(*)", rows: []string{"5"}},
+		{sql: "SELECT count(DISTINCT b), sum(DISTINCT a), min(d), max(d) FROM t", rows: []string{"2|6|1.00|20.50"}},
 	})
 }
 
@@ -172,6 +177,7 @@ func TestJoins(t *testing.T) {
 		{sql: "SELECT a, name FROM t RIGHT JOIN u USING (a) WHERE b IS NULL ORDER BY name", ordered: true,
 			rows: []string{"4|four", "NULL|nil"}},
 		{sql: "SELECT a FROM u NATURAL JOIN t WHERE name = 'one'", rows: []string{"1"}},
+		{sql: "SELECT u.* FROM t JOIN u USING (a) WHERE b = 'y'", rows: []string{"2|two", "2|deux"}, names: []string{"a", "name"}},
 		{sql: "SELECT t.a, u.a FROM t JOIN u ON t.a < u.a WHERE t.a = 3", rows: []string{"3|4"}},
 		{sql: "SELECT x.a, y.name, z.name FROM t x JOIN u y ON x.a = y.a JOIN u z ON y.a = z.a WHERE x.b = 'y' ORDER BY 2, 3",
 			ordered: true, rows: []string{"2|deux|deux", "2|deux|two", "2|two|deux", "2|two|two"}},
