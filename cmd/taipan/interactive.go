@@ -89,7 +89,7 @@ func (sh *shell) runInteractive(stdin *os.File, stdout, stderr io.Writer) int {
 			continue
 		}
 		buf.Reset()
-		_ = rl.SaveHistory(strings.ReplaceAll(text, "\n", " "))
+		_ = rl.SaveHistory(strings.TrimSpace(strings.ReplaceAll(text, "\n", " ")))
 		sh.runInteractiveScript(text)
 	}
 }
