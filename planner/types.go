@@ -51,10 +51,7 @@ func ColumnType(ft *tidbtypes.FieldType) (types.Type, error) {
 			return types.DecimalType(20, 0), nil
 		}
 		return types.Int64Type, nil
-	case mysql.TypeFloat:
-		if flen > 24 && flen != 12 { // FLOAT(p) with p > 24 is DOUBLE; CAST AS FLOAT reports 12
-			return types.Float64Type, nil
-		}
+	case mysql.TypeFloat: // the parser already made FLOAT(p > 24) a DOUBLE
 		return types.Float32Type, nil
 	case mysql.TypeDouble:
 		return types.Float64Type, nil
@@ -71,6 +68,9 @@ func ColumnType(ft *tidbtypes.FieldType) (types.Type, error) {
 		}
 		return types.DecimalType(p, s), nil
 	case mysql.TypeVarchar, mysql.TypeVarString, mysql.TypeString:
+		if ft.GetType() == mysql.TypeString && flen < 0 {
+			length = 1 // CHAR and BINARY alone are CHAR(1) and BINARY(1)
+		}
 		if binary {
 			return types.Type{Kind: types.Binary, Length: length}, nil
 		}

@@ -15,7 +15,7 @@ func TestColumnType(t *testing.T) {
 		a TINYINT, b BOOLEAN, c SMALLINT, d INT, e INTEGER, f BIGINT, g FLOAT, h DOUBLE,
 		i DECIMAL(12,3), j DECIMAL, k VARCHAR(20), l TEXT, m CHAR(3), n VARBINARY(8), o BLOB,
 		p DATE, q DATETIME, r DATETIME(6), s TIMESTAMP(3), t INT UNSIGNED, u BIGINT UNSIGNED,
-		v MEDIUMINT, w BINARY(4), y TINYINT(1), z REAL)`).(*ast.CreateTableStmt)
+		v MEDIUMINT, w BINARY(4), y TINYINT(1), z REAL, a2 FLOAT(30), b2 CHAR, c2 NUMERIC(4,1), d2 LONGTEXT)`).(*ast.CreateTableStmt)
 	want := []types.Type{
 		types.Int8Type, types.BoolType, types.Int16Type, types.Int32Type, types.Int32Type, types.Int64Type,
 		types.Float32Type, types.Float64Type,
@@ -24,7 +24,8 @@ func TestColumnType(t *testing.T) {
 		{Kind: types.Binary, Length: 8}, types.BinaryType,
 		types.DateType, types.TimestampType(0), types.TimestampType(6), types.TimestampType(3),
 		types.Int64Type, types.DecimalType(20, 0), types.Int32Type, {Kind: types.Binary, Length: 4},
-		types.BoolType, types.Float64Type,
+		types.BoolType, types.Float64Type, types.Float64Type, {Kind: types.String, Length: 1}, types.DecimalType(4, 1),
+		types.StringType,
 	}
 	require.Len(t, stmt.Cols, len(want))
 	for i, col := range stmt.Cols {
@@ -42,6 +43,7 @@ func TestColumnTypeUnsupported(t *testing.T) {
 		"CREATE TABLE x (a ENUM('p', 'q'))": "ENUM",
 		"CREATE TABLE x (a BIT(3))":         "BIT",
 		"CREATE TABLE x (a DECIMAL(65,2))":  "DECIMAL(65,2)",
+		"CREATE TABLE x (a DATETIME(7))":    "DATETIME(7)",
 	} {
 		stmt := parse(t, sql).(*ast.CreateTableStmt)
 		_, err := ColumnType(stmt.Cols[0].Tp)
