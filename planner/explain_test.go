@@ -59,6 +59,17 @@ func TestExplainShape(t *testing.T) {
 			"      TableScan",
 			"      TableScan",
 		}},
+		// A chain of comma joins: each WHERE equality lands on the join
+		// whose two sides it spans.
+		{"SELECT count(*) FROM t x, u y, t z WHERE x.a = y.a AND y.a = z.a", []string{
+			"Project",
+			"  HashAggregate",
+			"    HashJoin",
+			"      HashJoin",
+			"        TableScan",
+			"        TableScan",
+			"      TableScan",
+		}},
 		{"SELECT t.a FROM t JOIN u ON t.a < u.a", []string{
 			"Project",
 			"  NestedLoopJoin",

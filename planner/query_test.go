@@ -184,6 +184,8 @@ func TestJoins(t *testing.T) {
 		{sql: "SELECT p.b, q.b FROM t p, t q WHERE p.a = q.a + 1 ORDER BY 1, 2", ordered: true,
 			rows: []string{"NULL|x", "NULL|y", "x|x", "y|x"}},
 		{sql: "SELECT count(*) FROM t JOIN u ON t.b = 'y'", rows: []string{"5"}},
+		{sql: "SELECT count(*) FROM t x, u y, t z WHERE x.a = y.a AND y.a = z.a", rows: []string{"9"}},
+		{sql: "SELECT count(*) FROM t x JOIN u y ON x.a = y.a JOIN t z ON x.a = z.a AND z.b = 'x'", rows: []string{"5"}},
 		{sql: "SELECT u.name FROM t JOIN u ON t.a = u.a WHERE t.a + u.a = 4 AND t.b = 'x'", rows: []string{"two", "deux"}},
 	})
 }
