@@ -59,6 +59,9 @@ func functions() []catalog.Function {
 			fs = append(fs, &scalar{name: name, bind: b})
 		}
 	}
+	for _, a := range aggregates() {
+		fs = append(fs, a)
+	}
 	sort.Slice(fs, func(i, j int) bool { return fs[i].Name() < fs[j].Name() })
 	return fs
 }

@@ -142,7 +142,8 @@ func TestRegistry(t *testing.T) {
 		"exp", "ln", "log", "log10", "log2", "sign", "pi", "greatest", "least", "concat", "concat_ws", "length", "char_length",
 		"character_length", "upper", "ucase", "lower", "lcase", "substring", "substr", "left", "right", "trim", "ltrim", "rtrim",
 		"replace", "reverse", "repeat", "lpad", "rpad", "instr", "locate", "position", "ascii", "strcmp", "year", "month", "day",
-		"dayofmonth", "hour", "minute", "second", "date", "now", "current_timestamp", "current_date", "datediff", "date_format"}
+		"dayofmonth", "hour", "minute", "second", "date", "now", "current_timestamp", "current_date", "datediff", "date_format",
+		"count", "sum", "avg", "min", "max"}
 	require.ElementsMatch(t, want, names)
 	for _, n := range names {
 		f, ok := cat.Function(n)
