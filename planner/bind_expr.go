@@ -65,6 +65,8 @@ func (bd *binder) bind(n ast.ExprNode) (scalar, error) {
 	switch n := n.(type) {
 	case *ast.ParenthesesExpr:
 		return bd.bind(n.Expr)
+	case ast.ParamMarkerExpr: // before ValueExpr, which it also is
+		return nil, fmt.Errorf("parameter markers (?) are not supported in %s", bd.clause)
 	case ast.ValueExpr:
 		return literal(n)
 	case *ast.ColumnNameExpr:

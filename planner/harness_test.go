@@ -101,9 +101,11 @@ func testCatalog(t *testing.T) *catalog.Catalog {
 	return cat
 }
 
+func parseOne(sql string) (ast.StmtNode, error) { return parser.New().ParseOneStmt(sql, "", "") }
+
 func parse(t *testing.T, sql string) ast.StmtNode {
 	t.Helper()
-	stmt, err := parser.New().ParseOneStmt(sql, "", "")
+	stmt, err := parseOne(sql)
 	require.NoError(t, err, sql)
 	return stmt
 }
