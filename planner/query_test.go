@@ -239,6 +239,9 @@ func TestWindows(t *testing.T) {
 			rows: []string{"NULL|1|2", "x|3|1", "y|1|2"}},
 		{sql: "SELECT a, row_number() OVER (ORDER BY a) * 10 FROM t WHERE a IS NOT NULL AND b = 'x' ORDER BY a", ordered: true,
 			rows: []string{"1|10", "2|20"}},
+		{sql: "SELECT b, sum(count(*)) OVER () FROM t GROUP BY b", rows: []string{"NULL|5", "x|5", "y|5"}},
+		{sql: "SELECT a, b, sum(a) OVER (PARTITION BY b ORDER BY a RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t WHERE a IS NOT NULL",
+			rows: []string{"1|x|3", "2|x|3", "2|y|2", "3|NULL|3"}},
 		{sql: "SELECT a FROM t WHERE a IS NOT NULL ORDER BY row_number() OVER (ORDER BY a DESC)", ordered: true,
 			rows: []string{"3", "2", "2", "1"}},
 	})
