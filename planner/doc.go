@@ -13,6 +13,13 @@
 //     into joins, join conditions split into hash keys and a residual,
 //     join.go) and compiles it into exec operators and expr expressions.
 //
+// Operators bind to catalog functions named after tidb's opcodes (plus,
+// eq, and, not, isnull, istrue, like, in, case...): BETWEEN becomes ge/le
+// under and, simple CASE compares with eq, NOT LIKE and NOT IN wrap not,
+// ILIKE lowers both sides. Time units (INTERVAL 1 DAY) and TRIM
+// directions reach functions as upper-case string constants. count(*)
+// binds with star set and no arguments.
+//
 // Scalars stay plain data until building so that rules can rewrite them;
 // a later rule will cut Python calls out of projections into their own
 // operators the same way join.go cuts equi-keys out of join conditions.
