@@ -19,8 +19,8 @@
 // engine's API has no parameters yet.
 //
 // The package is a client of the public API (package taipan) and must not
-// import the engine's internal packages, except types and exec/expr for the
-// SQL type of a column and the text of DECIMAL values.
+// import the engine's internal packages (catalog, exec, planner, sql, udf),
+// only types for the SQL type of a column.
 package driver
 
 import (
