@@ -192,4 +192,188 @@ var dateFunctions = map[string]binder{
 	"now":               bindNow,
 	"current_timestamp": bindNow,
 	"current_date":      bindNow,
+	"date_add":          bindDateAdd,
+	"date_sub":          bindDateAdd,
+	"adddate":           bindDateAdd,
+	"subdate":           bindDateAdd,
+	"extract":           bindExtract,
+	"timestampdiff":     bindTimestampDiff,
+}
+
+// unitMicros is the length of the fixed-length units of intervals.
+var unitMicros = map[string]int64{
+	"MICROSECOND": 1,
+	"SECOND":      1e6,
+	"MINUTE":      60e6,
+	"HOUR":        3600e6,
+	"DAY":         86400e6,
+	"WEEK":        7 * 86400e6,
+}
+
+// unitMonths is the length of the calendar units.
+var unitMonths = map[string]int64{"MONTH": 1, "QUARTER": 3, "YEAR": 12}
+
+// addMonths adds n months, keeping the day but clamping it to the end of
+// the month (MySQL: 2024-01-31 + 1 MONTH = 2024-02-29).
+func addMonths(t time.Time, n int64) time.Time {
+	m := int64(t.Year())*12 + int64(t.Month()) - 1 + n
+	y, mo := int(m/12), time.Month(m%12+1)
+	if m < 0 {
+		return time.Time{}
+	}
+	d := t.Day()
+	if last := time.Date(y, mo+1, 0, 0, 0, 0, 0, time.UTC).Day(); d > last {
+		d = last
+	}
+	return time.Date(y, mo, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
+// bindDateAdd is DATE_ADD/ADDDATE and DATE_SUB/SUBDATE: (d, n, unit), or
+// (d, days) for ADDDATE and SUBDATE. A DATE stays a DATE (units of a day
+// or more only); other arguments give TIMESTAMP. Results outside years
+// 0..9999 are NULL, as in MySQL.
+func bindDateAdd(name string, args []types.Type) (catalog.BoundScalar, error) {
+	lo := 3
+	if name == "adddate" || name == "subdate" {
+		lo = 2
+	}
+	if err := checkArity(name, args, lo, 3); err != nil {
+		return nil, err
+	}
+	t, err := asTemporal(name, args, args[0])
+	if err != nil {
+		return nil, err
+	}
+	if _, err := asNumber(name, args, args[1]); err != nil {
+		return nil, err
+	}
+	params := []types.Type{t, types.Int64Type}
+	if len(args) == 3 {
+		params = append(params, types.StringType)
+	}
+	sign := int64(1)
+	if name == "date_sub" || name == "subdate" {
+		sign = -1
+	}
+	return newBound(name, args, params, t, rowwise(t, true, func(v []types.Value) (types.Value, error) {
+		unit := "DAY"
+		if len(v) == 3 {
+			unit = strings.ToUpper(v[2].(string))
+		}
+		n := v[1].(int64) * sign
+		at := timeOf(v[0])
+		var out time.Time
+		if months, ok := unitMonths[unit]; ok {
+			if n > 120000 || n < -120000 {
+				return nil, nil
+			}
+			out = addMonths(at, n*months)
+		} else if us, ok := unitMicros[unit]; ok {
+			if t.Kind == types.Date && us < 86400e6 {
+				return nil, fmt.Errorf("function %s: a DATE takes no %s interval; cast it to TIMESTAMP", name, unit)
+			}
+			switch {
+			case us >= 86400e6:
+				days := n * (us / 86400e6)
+				if days > 4e6 || days < -4e6 {
+					return nil, nil
+				}
+				out = at.AddDate(0, 0, int(days))
+			default:
+				// time.Duration holds about 292 years.
+				if lim := int64(9e15) / us; n > lim || n < -lim {
+					return nil, nil
+				}
+				out = at.Add(time.Duration(n*us) * time.Microsecond)
+			}
+		} else {
+			return nil, fmt.Errorf("function %s: unknown interval unit %q", name, unit)
+		}
+		if out.Year() < 0 || out.Year() > 9999 || out.IsZero() {
+			return nil, nil
+		}
+		if t.Kind == types.Date {
+			return types.DateValue(out.Unix() / 86400), nil
+		}
+		return types.TimestampValue(out.UnixMicro()), nil
+	})), nil
+}
+
+// extractField is one field of EXTRACT(unit FROM d).
+func extractField(unit string, t time.Time) (int64, bool) {
+	switch unit {
+	case "YEAR":
+		return int64(t.Year()), true
+	case "QUARTER":
+		return int64(t.Month()+2) / 3, true
+	case "MONTH":
+		return int64(t.Month()), true
+	case "DAY":
+		return int64(t.Day()), true
+	case "HOUR":
+		return int64(t.Hour()), true
+	case "MINUTE":
+		return int64(t.Minute()), true
+	case "SECOND":
+		return int64(t.Second()), true
+	case "MICROSECOND":
+		return int64(t.Nanosecond() / 1000), true
+	}
+	return 0, false
+}
+
+// bindExtract is EXTRACT(unit FROM d), given as (unit, d).
+func bindExtract(name string, args []types.Type) (catalog.BoundScalar, error) {
+	if err := checkArity(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	t, err := asTemporal(name, args, args[1])
+	if err != nil {
+		return nil, err
+	}
+	return newBound(name, args, []types.Type{types.StringType, t}, types.Int64Type, rowwise(types.Int64Type, true, func(v []types.Value) (types.Value, error) {
+		unit := strings.ToUpper(v[0].(string))
+		f, ok := extractField(unit, timeOf(v[1]))
+		if !ok {
+			return nil, fmt.Errorf("function extract: unsupported unit %q", unit)
+		}
+		return f, nil
+	})), nil
+}
+
+// bindTimestampDiff is TIMESTAMPDIFF(unit, a, b): b - a in whole units,
+// truncated toward zero; months count only complete months.
+func bindTimestampDiff(name string, args []types.Type) (catalog.BoundScalar, error) {
+	if err := checkArity(name, args, 3, 3); err != nil {
+		return nil, err
+	}
+	for _, a := range args[1:] {
+		if _, err := asTemporal(name, args, a); err != nil {
+			return nil, err
+		}
+	}
+	tp := types.TimestampType(6)
+	return newBound(name, args, []types.Type{types.StringType, tp, tp}, types.Int64Type, rowwise(types.Int64Type, true, func(v []types.Value) (types.Value, error) {
+		unit := strings.ToUpper(v[0].(string))
+		a, b := int64(v[1].(types.TimestampValue)), int64(v[2].(types.TimestampValue))
+		if us, ok := unitMicros[unit]; ok {
+			return (b - a) / us, nil
+		}
+		months, ok := unitMonths[unit]
+		if !ok {
+			return nil, fmt.Errorf("function timestampdiff: unknown unit %q", unit)
+		}
+		ta, tb := timeOf(v[1]), timeOf(v[2])
+		m := int64(tb.Year()-ta.Year())*12 + int64(tb.Month()-ta.Month())
+		// An incomplete last month does not count: compare the day of the
+		// month and time of day (MySQL: 01-31 to 02-29 is 0 months).
+		ra := int64(ta.Day())*86400e6 + ta.Sub(ta.Truncate(24*time.Hour)).Microseconds()
+		rb := int64(tb.Day())*86400e6 + tb.Sub(tb.Truncate(24*time.Hour)).Microseconds()
+		if m > 0 && rb < ra {
+			m--
+		} else if m < 0 && rb > ra {
+			m++
+		}
+		return m / months, nil
+	})), nil
 }

@@ -71,6 +71,8 @@ func TestStringFunctions(t *testing.T) {
 		{fn: "right", typs: []types.Type{tText, tBig}, args: [][]types.Value{vals("héllo", "ab"), vals(i(3), i(5))}, want: vals("llo", "ab")},
 		{fn: "trim", typs: []types.Type{tText}, args: [][]types.Value{vals("  a b  ")}, want: vals("a b")},
 		{fn: "trim", typs: []types.Type{tText, tText}, args: [][]types.Value{vals("xxaxx", "abab"), vals("x", "ab")}, want: vals("a", "")},
+		{fn: "trim", typs: []types.Type{tText, tText, tText}, args: [][]types.Value{vals("xxaxx", "xxaxx", "xxaxx"), vals("x", "x", "x"), vals("LEADING", "TRAILING", "BOTH")},
+			want: vals("axx", "xxa", "a")},
 		{fn: "ltrim", typs: []types.Type{tText}, args: [][]types.Value{vals("  a ")}, want: vals("a ")},
 		{fn: "rtrim", typs: []types.Type{tText}, args: [][]types.Value{vals("  a ")}, want: vals("  a")},
 		{fn: "replace", typs: []types.Type{tText, tText, tText}, args: [][]types.Value{vals("www.mysql.com", "abc"), vals("w", ""), vals("Ww", "x")}, want: vals("WwWwWw.mysql.com", "abc")},
@@ -115,6 +117,35 @@ func TestDateFunctions(t *testing.T) {
 	runScalarCases(t, cases)
 }
 
+func TestDateArithmetic(t *testing.T) {
+	i := func(v int64) types.Value { return v }
+	cases := []scalarCase{
+		{fn: "date_add", typs: []types.Type{tDate, tBig, tText}, args: [][]types.Value{
+			vals(date(t, "2024-01-31"), date(t, "2024-01-31"), date(t, "2024-12-31"), date(t, "2024-02-29"), nil),
+			vals(i(1), i(1), i(1), i(1), i(1)), vals("MONTH", "DAY", "WEEK", "YEAR", "DAY")},
+			want: vals(date(t, "2024-02-29"), date(t, "2024-02-01"), date(t, "2025-01-07"), date(t, "2025-02-28"), nil), rt: rt(tDate)},
+		{fn: "date_sub", typs: []types.Type{tTS, tBig, tText}, args: [][]types.Value{
+			vals(ts(t, "2024-03-01 00:00:00"), ts(t, "2024-03-01 00:00:00")), vals(i(1), i(2)), vals("SECOND", "QUARTER")},
+			want: vals(ts(t, "2024-02-29 23:59:59"), ts(t, "2023-09-01 00:00:00")), rt: rt(tTS)},
+		{fn: "adddate", typs: []types.Type{tText, tBig}, args: [][]types.Value{vals("2024-01-01 10:00:00"), vals(i(-1))},
+			want: vals(ts(t, "2023-12-31 10:00:00")), rt: rt(tTS)},
+		{fn: "subdate", typs: []types.Type{tDate, tBig}, args: [][]types.Value{vals(date(t, "0001-01-01")), vals(i(400))}, want: vals(nil)},
+		{fn: "date_add", typs: []types.Type{tDate, tBig, tText}, args: [][]types.Value{vals(date(t, "2024-01-01")), vals(i(1)), vals("HOUR")},
+			err: "function date_add: a DATE takes no HOUR interval; cast it to TIMESTAMP"},
+		{fn: "date_add", typs: []types.Type{tDate, tBig, tText}, args: [][]types.Value{vals(date(t, "2024-01-01")), vals(i(1)), vals("FORTNIGHT")},
+			err: "function date_add: unknown interval unit \"FORTNIGHT\""},
+		{fn: "extract", typs: []types.Type{tText, tTS}, args: [][]types.Value{vals("YEAR", "QUARTER", "MICROSECOND", "DAY"),
+			vals(ts(t, "2024-08-09 01:02:03.5"), ts(t, "2024-08-09 01:02:03.5"), ts(t, "2024-08-09 01:02:03.5"), nil)},
+			want: vals(i(2024), i(3), i(500000), nil)},
+		{fn: "timestampdiff", typs: []types.Type{tText, tDate, tTS}, args: [][]types.Value{
+			vals("MONTH", "MONTH", "DAY", "HOUR", "YEAR"),
+			vals(date(t, "2024-01-31"), date(t, "2024-01-31"), date(t, "2024-01-31"), date(t, "2024-01-31"), date(t, "2024-03-01")),
+			vals(ts(t, "2024-02-29 00:00:00"), ts(t, "2024-03-31 00:00:00"), ts(t, "2024-01-30 12:00:00"), ts(t, "2024-01-31 05:59:00"), ts(t, "2023-03-02 00:00:00"))},
+			want: vals(i(0), i(2), i(0), i(5), i(0))},
+	}
+	runScalarCases(t, cases)
+}
+
 func TestNowIsOneValuePerBind(t *testing.T) {
 	before := wallClock(time.Now()).Truncate(time.Second)
 	got, out, err := call(t, "now", nil, 3)
@@ -143,6 +174,7 @@ func TestRegistry(t *testing.T) {
 		"character_length", "upper", "ucase", "lower", "lcase", "substring", "substr", "left", "right", "trim", "ltrim", "rtrim",
 		"replace", "reverse", "repeat", "lpad", "rpad", "instr", "locate", "position", "ascii", "strcmp", "year", "month", "day",
 		"dayofmonth", "hour", "minute", "second", "date", "now", "current_timestamp", "current_date", "datediff", "date_format",
+		"date_add", "date_sub", "adddate", "subdate", "extract", "timestampdiff",
 		"count", "sum", "avg", "min", "max"}
 	require.ElementsMatch(t, want, names)
 	for _, n := range names {
@@ -167,7 +199,7 @@ func TestNullTypedArguments(t *testing.T) {
 	arity := map[string]int{"pi": 0, "now": 0, "current_timestamp": 0, "current_date": 0, "case": 2, "in": 2,
 		"substring": 2, "substr": 2, "left": 2, "right": 2, "replace": 3, "repeat": 2, "lpad": 3, "rpad": 3, "instr": 2,
 		"locate": 2, "position": 2, "strcmp": 2, "datediff": 2, "date_format": 2, "power": 2, "pow": 2, "truncate": 2,
-		"if": 3, "ifnull": 2, "nullif": 2, "greatest": 2, "least": 2, "concat_ws": 2, "like": 2}
+		"if": 3, "ifnull": 2, "date_add": 3, "date_sub": 3, "adddate": 2, "subdate": 2, "extract": 2, "timestampdiff": 3, "nullif": 2, "greatest": 2, "least": 2, "concat_ws": 2, "like": 2}
 	for _, name := range Names() {
 		f, _ := cat.Function(name)
 		if f.Kind() != catalog.KindScalar {

@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -253,7 +254,28 @@ var stringFunctions = map[string]binder{
 		}
 		return runeSlice(s, n-k, n), nil
 	}),
-	"trim":  strFn("ss", 1, 2, str, trimSpaces(trimBoth)),
+	// TRIM([BOTH|LEADING|TRAILING] [remstr] FROM s) arrives as (s, remstr,
+	// direction).
+	"trim": strFn("sss", 1, 3, str, func(v []types.Value) (types.Value, error) {
+		cut := " "
+		if len(v) >= 2 {
+			cut = v[1].(string)
+		}
+		s := v[0].(string)
+		dir := "BOTH"
+		if len(v) == 3 {
+			dir = strings.ToUpper(v[2].(string))
+		}
+		switch dir {
+		case "LEADING":
+			return trimLeft(s, cut), nil
+		case "TRAILING":
+			return trimRight(s, cut), nil
+		case "BOTH", "":
+			return trimBoth(s, cut), nil
+		}
+		return nil, fmt.Errorf("function trim: unknown direction %q", dir)
+	}),
 	"ltrim": strFn("s", 1, 1, str, trimSpaces(trimLeft)),
 	"rtrim": strFn("s", 1, 1, str, trimSpaces(trimRight)),
 	"replace": strFn("sss", 3, 3, str, func(v []types.Value) (types.Value, error) {
