@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -224,4 +225,32 @@ func TestMissingScriptFile(t *testing.T) {
 	require.Equal(t, 1, r.code)
 	require.True(t, strings.HasPrefix(r.stderr, "Error: "), r.stderr)
 	require.Contains(t, r.stderr, "does-not-exist.sql")
+}
+
+func TestInterruptCancelsTheRunningStatementAndStopsTheRun(t *testing.T) {
+	cmd := exec.Command(taipanBin, "--format", "csv", "-c", `
+CREATE TABLE n (i INT);
+INSERT INTO n VALUES (1),(2),(3),(4),(5),(6),(7),(8),(9),(10);
+INSERT INTO n SELECT a.i FROM n a, n b, n c;
+SELECT count(*) FROM n a, n b, n c, n d;
+SELECT 'not reached' AS after;`)
+	cmd.Dir = t.TempDir()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(time.Second) // 10^12 rows: the query is still running
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		require.Equal(t, 1, exit.ExitCode())
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the statement was not cancelled")
+	}
+	require.Equal(t, "Error: statement cancelled\n", errOut.String())
+	require.Empty(t, out.String())
 }
