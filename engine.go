@@ -104,6 +104,9 @@ func (s *Session) planner() *planner.Planner { return planner.New(s.eng.cat, s.s
 func (s *Session) runTiDB(ctx context.Context, node ast.StmtNode) (*Rows, error) {
 	switch n := node.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
+		if sel, ok := n.(*ast.SelectStmt); ok && sel.SelectIntoOpt != nil {
+			return nil, errors.New("SELECT ... INTO OUTFILE is not supported yet")
+		}
 		plan, err := s.planner().PlanQuery(n.(ast.ResultSetNode))
 		if err != nil {
 			return nil, err
@@ -151,6 +154,9 @@ func (s *Session) runTiDB(ctx context.Context, node ast.StmtNode) (*Rows, error)
 		case ast.ShowColumns:
 			return s.describe(n.Table.Name.O)
 		}
+	}
+	if _, ok := node.(*ast.LoadDataStmt); ok {
+		return nil, errors.New("LOAD DATA is not supported yet")
 	}
 	return nil, fmt.Errorf("unsupported statement: %s", stmtKind(node))
 }
