@@ -13,7 +13,6 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
-	"github.com/apache/arrow/go/v15/arrow/decimal128"
 
 	"github.com/taipandb/taipan"
 	"github.com/taipandb/taipan/types"
@@ -137,7 +136,7 @@ func valueReader(arr arrow.Array) (valueFunc, error) {
 		return nullable(func(i int) driver.Value { return a.Value(i) }), nil
 	case *array.Decimal128:
 		scale := int(a.DataType().(*arrow.Decimal128Type).Scale)
-		return nullable(func(i int) driver.Value { return decimalText(a.Value(i), scale) }), nil
+		return nullable(func(i int) driver.Value { return types.FormatDecimal(a.Value(i), scale) }), nil
 	case *array.String:
 		return nullable(func(i int) driver.Value { return a.Value(i) }), nil
 	case *array.LargeString:
@@ -166,25 +165,6 @@ func valueReader(arr arrow.Array) (valueFunc, error) {
 	return nil, fmt.Errorf("no database/sql value for Arrow type %s", arr.DataType())
 }
 
-// decimalText writes n exactly, with scale digits after the point, as
-// the shell prints DECIMAL values (the driver may not import exec/expr).
-func decimalText(n decimal128.Num, scale int) string {
-	neg := n.Sign() < 0
-	if neg {
-		n = n.Negate()
-	}
-	s := n.BigInt().String()
-	if scale > 0 {
-		if len(s) <= scale {
-			s = strings.Repeat("0", scale-len(s)+1) + s
-		}
-		s = s[:len(s)-scale] + "." + s[len(s)-scale:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
 
 // ColumnTypeDatabaseTypeName is the column's SQL type name without its
 // arguments (DECIMAL, VARCHAR, TIMESTAMP...).

@@ -95,23 +95,3 @@ func TestValueReaderConvertsEveryType(t *testing.T) {
 	_, err = valueReader(list)
 	require.ErrorContains(t, err, "no database/sql value")
 }
-
-func TestDecimalText(t *testing.T) {
-	big, err := decimal128.FromString("-12345678901234567890123456789012345678", 38, 0)
-	require.NoError(t, err)
-	for _, c := range []struct {
-		n     decimal128.Num
-		scale int
-		want  string
-	}{
-		{decimal128.FromI64(150), 2, "1.50"},
-		{decimal128.FromI64(5), 3, "0.005"},
-		{decimal128.FromI64(-5), 3, "-0.005"},
-		{decimal128.FromI64(0), 2, "0.00"},
-		{decimal128.FromI64(42), 0, "42"},
-		{big, 0, "-12345678901234567890123456789012345678"},
-		{big, 38, "-0.12345678901234567890123456789012345678"},
-	} {
-		require.Equal(t, c.want, decimalText(c.n, c.scale))
-	}
-}

@@ -16,7 +16,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/chzyer/readline"
 
-	"github.com/taipandb/taipan/exec/expr"
+	"github.com/taipandb/taipan/types"
 )
 
 // Format is how the shell prints result sets.
@@ -151,7 +151,7 @@ func scalarCells(arr arrow.Array) cellFunc {
 		return nullable(func(i int) string { return formatFloat(a.Value(i), 64) })
 	case *array.Decimal128:
 		scale := int(a.DataType().(*arrow.Decimal128Type).Scale)
-		return nullable(func(i int) string { return expr.FormatDecimal(a.Value(i), scale) })
+		return nullable(func(i int) string { return types.FormatDecimal(a.Value(i), scale) })
 	case *array.String:
 		return nullable(a.Value)
 	case *array.LargeString:
@@ -164,7 +164,7 @@ func scalarCells(arr arrow.Array) cellFunc {
 		return nullable(func(i int) string { return formatDate(int64(a.Value(i)) / 86_400_000) })
 	case *array.Timestamp:
 		toMicros := microsPer(a.DataType().(*arrow.TimestampType).Unit)
-		return nullable(func(i int) string { return expr.FormatTimestamp(toMicros(int64(a.Value(i)))) })
+		return nullable(func(i int) string { return types.FormatTimestamp(toMicros(int64(a.Value(i)))) })
 	case *array.Null:
 		return func(int) (string, bool) { return "", true }
 	}

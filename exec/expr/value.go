@@ -3,8 +3,6 @@ package expr
 import (
 	"fmt"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -127,7 +125,7 @@ func FormatValue(v types.Value, t types.Type) string {
 	case []byte:
 		return string(v)
 	case types.DateValue:
-		return time.Unix(int64(v)*86400, 0).UTC().Format("2006-01-02")
+		return types.FormatDate(int32(v))
 	case types.TimestampValue:
 		return FormatTimestamp(int64(v))
 	}
@@ -135,32 +133,8 @@ func FormatValue(v types.Value, t types.Type) string {
 }
 
 // FormatDecimal writes n with scale digits after the point.
-func FormatDecimal(n decimal128.Num, scale int) string {
-	neg := n.Sign() < 0
-	if neg {
-		n = n.Negate()
-	}
-	s := n.BigInt().String()
-	if scale > 0 {
-		if len(s) <= scale {
-			s = strings.Repeat("0", scale-len(s)+1) + s
-		}
-		s = s[:len(s)-scale] + "." + s[len(s)-scale:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+func FormatDecimal(n decimal128.Num, scale int) string { return types.FormatDecimal(n, scale) }
 
 // FormatTimestamp writes microseconds since the epoch as
-// YYYY-MM-DD HH:MM:SS[.ffffff], the fraction (six digits) only when
-// non-zero.
-func FormatTimestamp(us int64) string {
-	t := time.UnixMicro(us).UTC()
-	s := t.Format("2006-01-02 15:04:05")
-	if frac := t.Nanosecond() / 1000; frac != 0 {
-		s += fmt.Sprintf(".%06d", frac)
-	}
-	return s
-}
+// YYYY-MM-DD HH:MM:SS[.ffffff].
+func FormatTimestamp(us int64) string { return types.FormatTimestamp(us) }
