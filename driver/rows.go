@@ -165,7 +165,6 @@ func valueReader(arr arrow.Array) (valueFunc, error) {
 	return nil, fmt.Errorf("no database/sql value for Arrow type %s", arr.DataType())
 }
 
-
 // ColumnTypeDatabaseTypeName is the column's SQL type name without its
 // arguments (DECIMAL, VARCHAR, TIMESTAMP...).
 func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
