@@ -102,7 +102,7 @@ func castColumns(n node, cols []column) (node, error) {
 	out := make([]column, len(cols))
 	for i, c := range cols {
 		out[i] = column{Name: have[i].Name, Type: c.Type, Nullable: have[i].Nullable}
-		if have[i].Type != c.Type {
+		if !have[i].Type.Equal(c.Type) {
 			same = false
 			s, err := newCast(exprs[i], c.Type)
 			if err != nil {

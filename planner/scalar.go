@@ -85,7 +85,7 @@ func (c *cast) key() string      { return fmt.Sprintf("cast(%s,%s)", c.Arg.key()
 // It asks expr.NewCast whether the cast exists so that an impossible cast
 // is an error at planning time, naming both types.
 func newCast(e scalar, t types.Type) (scalar, error) {
-	if e.Type() == t {
+	if e.Type().Equal(t) {
 		return e, nil
 	}
 	if c, ok := e.(*constant); ok && c.Value == nil {

@@ -96,7 +96,7 @@ func ColumnType(ft *tidbtypes.FieldType) (types.Type, error) {
 // where they meet in one column (UNION branches, join keys).
 func unifyTypes(a, b types.Type) types.Type {
 	switch {
-	case a == b:
+	case a.Equal(b):
 		return a
 	case a.Kind == types.Null:
 		return b

@@ -31,17 +31,61 @@ const (
 	Binary
 	Date
 	Timestamp
+	List   // ARRAY<t>: Python function results and their consumers
+	Map    // MAP<k, v>
+	Struct // ROW<name t, ...>
 )
 
 // Type is one SQL type. Precision and Scale apply to DECIMAL (Precision 1..38)
 // and Precision to TIMESTAMP (fractional digits 0..6); Length to VARCHAR(n)
-// and VARBINARY(n) (0: unbounded, as TEXT and BLOB).
+// and VARBINARY(n) (0: unbounded, as TEXT and BLOB). Elem is the element
+// type of an ARRAY and the value type of a MAP, Key a MAP's key type, and
+// Fields a ROW's fields. Nested types make Type incomparable with ==: use
+// Equal.
 type Type struct {
 	Kind      Kind
 	Precision int
 	Scale     int
 	Length    int
+	Elem      *Type
+	Key       *Type
+	Fields    []Field
 }
+
+// Field is one named field of a ROW type.
+type Field struct {
+	Name string
+	Type Type
+}
+
+// ListType returns ARRAY<elem>.
+func ListType(elem Type) Type { return Type{Kind: List, Elem: &elem} }
+
+// MapType returns MAP<key, value>.
+func MapType(key, value Type) Type { return Type{Kind: Map, Key: &key, Elem: &value} }
+
+// StructType returns ROW<fields>.
+func StructType(fields ...Field) Type { return Type{Kind: Struct, Fields: fields} }
+
+// Equal reports whether t and u are the same type, nested parts included.
+func (t Type) Equal(u Type) bool {
+	if t.Kind != u.Kind || t.Precision != u.Precision || t.Scale != u.Scale || t.Length != u.Length ||
+		len(t.Fields) != len(u.Fields) || (t.Elem == nil) != (u.Elem == nil) || (t.Key == nil) != (u.Key == nil) {
+		return false
+	}
+	if t.Elem != nil && !t.Elem.Equal(*u.Elem) || t.Key != nil && !t.Key.Equal(*u.Key) {
+		return false
+	}
+	for i, f := range t.Fields {
+		if f.Name != u.Fields[i].Name || !f.Type.Equal(u.Fields[i].Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsNested reports whether t is an ARRAY, MAP or ROW.
+func (t Type) IsNested() bool { return t.Kind == List || t.Kind == Map || t.Kind == Struct }
 
 // Common types.
 var (
@@ -111,6 +155,16 @@ func (t Type) String() string {
 			return fmt.Sprintf("TIMESTAMP(%d)", t.Precision)
 		}
 		return "TIMESTAMP"
+	case List:
+		return "ARRAY<" + t.Elem.String() + ">"
+	case Map:
+		return "MAP<" + t.Key.String() + ", " + t.Elem.String() + ">"
+	case Struct:
+		parts := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			parts[i] = quoteIdent(f.Name) + " " + f.Type.String()
+		}
+		return "ROW<" + strings.Join(parts, ", ") + ">"
 	}
 	return fmt.Sprintf("Kind(%d)", int(t.Kind))
 }
@@ -145,6 +199,16 @@ func (t Type) Arrow() arrow.DataType {
 		return arrow.FixedWidthTypes.Date32
 	case Timestamp:
 		return &arrow.TimestampType{Unit: arrow.Microsecond}
+	case List:
+		return arrow.ListOf(t.Elem.Arrow())
+	case Map:
+		return arrow.MapOf(t.Key.Arrow(), t.Elem.Arrow())
+	case Struct:
+		fs := make([]arrow.Field, len(t.Fields))
+		for i, f := range t.Fields {
+			fs[i] = arrow.Field{Name: f.Name, Type: f.Type.Arrow(), Nullable: true}
+		}
+		return arrow.StructOf(fs...)
 	}
 	panic(fmt.Sprintf("types: no Arrow type for %v", t))
 }
@@ -188,6 +252,34 @@ func FromArrow(dt arrow.DataType) (Type, error) {
 			p = 3
 		}
 		return TimestampType(p), nil
+	case arrow.LIST, arrow.LARGE_LIST:
+		elem, err := FromArrow(dt.(arrow.ListLikeType).Elem())
+		if err != nil {
+			return Type{}, err
+		}
+		return ListType(elem), nil
+	case arrow.MAP:
+		m := dt.(*arrow.MapType)
+		k, err := FromArrow(m.KeyType())
+		if err != nil {
+			return Type{}, err
+		}
+		v, err := FromArrow(m.ItemType())
+		if err != nil {
+			return Type{}, err
+		}
+		return MapType(k, v), nil
+	case arrow.STRUCT:
+		st := dt.(*arrow.StructType)
+		fs := make([]Field, st.NumFields())
+		for i, f := range st.Fields() {
+			ft, err := FromArrow(f.Type)
+			if err != nil {
+				return Type{}, err
+			}
+			fs[i] = Field{Name: f.Name, Type: ft}
+		}
+		return StructType(fs...), nil
 	}
 	return Type{}, fmt.Errorf("unsupported Arrow type %s", dt)
 }
@@ -238,22 +330,157 @@ func ColumnOf(f arrow.Field) (Column, error) {
 }
 
 // Parse reads a type written the way String writes it, and the common SQL
-// and Flink spellings (INTEGER, STRING, VARCHAR(n), DATETIME(p), BYTES...).
+// and Flink spellings (INTEGER, STRING, VARCHAR(n), DATETIME(p), BYTES,
+// ARRAY<INT>, MAP<STRING, INT>, ROW<a INT, b STRING>...), case-insensitive.
 func Parse(s string) (Type, error) {
-	name := strings.ToUpper(strings.TrimSpace(s))
-	args := []int{}
-	if i := strings.IndexByte(name, '('); i >= 0 {
-		if !strings.HasSuffix(name, ")") {
-			return Type{}, fmt.Errorf("bad type %q", s)
+	p := &typeParser{src: s}
+	t, err := p.parse()
+	if err == nil && p.peek() != "" {
+		err = fmt.Errorf("unexpected %q", p.peek())
+	}
+	if err != nil {
+		return Type{}, fmt.Errorf("bad type %q: %v", s, err)
+	}
+	return t, nil
+}
+
+// typeParser reads a type string token by token: words, numbers and the
+// punctuation ( ) < > ,.
+type typeParser struct {
+	src string
+	pos int
+}
+
+func (p *typeParser) peek() string {
+	save := p.pos
+	tok := p.next()
+	p.pos = save
+	return tok
+}
+
+func (p *typeParser) next() string {
+	for p.pos < len(p.src) && (p.src[p.pos] == ' ' || p.src[p.pos] == '\t' || p.src[p.pos] == '\n') {
+		p.pos++
+	}
+	if p.pos >= len(p.src) {
+		return ""
+	}
+	start := p.pos
+	c := p.src[p.pos]
+	switch {
+	case strings.ContainsRune("()<>,", rune(c)):
+		p.pos++
+	case c == '`' || c == '"':
+		end := strings.IndexByte(p.src[p.pos+1:], c)
+		if end < 0 {
+			p.pos = len(p.src)
+		} else {
+			p.pos += end + 2
 		}
-		for _, a := range strings.Split(name[i+1:len(name)-1], ",") {
-			var n int
-			if _, err := fmt.Sscanf(strings.TrimSpace(a), "%d", &n); err != nil {
-				return Type{}, fmt.Errorf("bad type %q", s)
+	default:
+		for p.pos < len(p.src) && !strings.ContainsRune("()<>, \t\n`\"", rune(p.src[p.pos])) {
+			p.pos++
+		}
+	}
+	return p.src[start:p.pos]
+}
+
+func (p *typeParser) expect(tok string) error {
+	if got := p.next(); got != tok {
+		if got == "" {
+			return fmt.Errorf("expected %q at the end", tok)
+		}
+		return fmt.Errorf("expected %q, got %q", tok, got)
+	}
+	return nil
+}
+
+// ints reads an optional parenthesised list of integers.
+func (p *typeParser) ints() ([]int, error) {
+	if p.peek() != "(" {
+		return nil, nil
+	}
+	p.next()
+	var out []int
+	for {
+		var n int
+		tok := p.next()
+		if _, err := fmt.Sscanf(tok, "%d", &n); err != nil || fmt.Sprint(n) != tok {
+			return nil, fmt.Errorf("expected a number, got %q", tok)
+		}
+		out = append(out, n)
+		switch tok := p.next(); tok {
+		case ")":
+			return out, nil
+		case ",":
+		default:
+			return nil, fmt.Errorf("expected ',' or ')', got %q", tok)
+		}
+	}
+}
+
+func (p *typeParser) parse() (Type, error) {
+	name := strings.ToUpper(p.next())
+	if name == "" {
+		return Type{}, fmt.Errorf("empty type")
+	}
+	if name == "DOUBLE" && strings.EqualFold(p.peek(), "PRECISION") {
+		p.next()
+	}
+	switch name {
+	case "ARRAY":
+		if err := p.expect("<"); err != nil {
+			return Type{}, err
+		}
+		elem, err := p.parse()
+		if err != nil {
+			return Type{}, err
+		}
+		return ListType(elem), p.expect(">")
+	case "MAP":
+		if err := p.expect("<"); err != nil {
+			return Type{}, err
+		}
+		k, err := p.parse()
+		if err != nil {
+			return Type{}, err
+		}
+		if err := p.expect(","); err != nil {
+			return Type{}, err
+		}
+		v, err := p.parse()
+		if err != nil {
+			return Type{}, err
+		}
+		return MapType(k, v), p.expect(">")
+	case "ROW":
+		if err := p.expect("<"); err != nil {
+			return Type{}, err
+		}
+		var fields []Field
+		for {
+			fname := p.next()
+			if fname == "" || strings.ContainsAny(fname[:1], "()<>,") {
+				return Type{}, fmt.Errorf("expected a field name, got %q", fname)
 			}
-			args = append(args, n)
+			fname = strings.Trim(fname, "`\"")
+			ft, err := p.parse()
+			if err != nil {
+				return Type{}, err
+			}
+			fields = append(fields, Field{Name: fname, Type: ft})
+			switch tok := p.next(); tok {
+			case ">":
+				return StructType(fields...), nil
+			case ",":
+			default:
+				return Type{}, fmt.Errorf("expected ',' or '>', got %q", tok)
+			}
 		}
-		name = strings.TrimSpace(name[:i])
+	}
+	args, err := p.ints()
+	if err != nil {
+		return Type{}, err
 	}
 	arg := func(i, def int) int {
 		if i < len(args) {
@@ -274,14 +501,14 @@ func Parse(s string) (Type, error) {
 		return Int64Type, nil
 	case "FLOAT", "REAL":
 		return Float32Type, nil
-	case "DOUBLE", "DOUBLE PRECISION":
+	case "DOUBLE":
 		return Float64Type, nil
 	case "DECIMAL", "NUMERIC", "DEC":
-		p, sc := arg(0, 10), arg(1, 0)
-		if p < 1 || p > 38 || sc < 0 || sc > p {
-			return Type{}, fmt.Errorf("bad type %q: DECIMAL precision must be 1..38 and scale 0..precision", s)
+		prec, sc := arg(0, 10), arg(1, 0)
+		if prec < 1 || prec > 38 || sc < 0 || sc > prec {
+			return Type{}, fmt.Errorf("DECIMAL precision must be 1..38 and scale 0..precision")
 		}
-		return DecimalType(p, sc), nil
+		return DecimalType(prec, sc), nil
 	case "VARCHAR", "CHAR", "TEXT", "STRING", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT":
 		return Type{Kind: String, Length: arg(0, 0)}, nil
 	case "VARBINARY", "BINARY", "BLOB", "BYTES", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB":
@@ -289,15 +516,28 @@ func Parse(s string) (Type, error) {
 	case "DATE":
 		return DateType, nil
 	case "DATETIME", "TIMESTAMP":
-		p := arg(0, 0)
-		if p < 0 || p > 6 {
-			return Type{}, fmt.Errorf("bad type %q: fractional seconds precision must be 0..6", s)
+		prec := arg(0, 0)
+		if prec < 0 || prec > 6 {
+			return Type{}, fmt.Errorf("fractional seconds precision must be 0..6")
 		}
-		return TimestampType(p), nil
+		return TimestampType(prec), nil
 	case "NULL":
 		return NullType, nil
 	}
-	return Type{}, fmt.Errorf("unknown type %q", s)
+	return Type{}, fmt.Errorf("unknown type %s", name)
+}
+
+// quoteIdent writes a ROW field name, quoted when it is not a plain word.
+func quoteIdent(name string) string {
+	for i, c := range name {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+		}
+	}
+	if name == "" {
+		return "``"
+	}
+	return name
 }
 
 // DateValue is a DATE value: days since 1970-01-01.

@@ -38,8 +38,38 @@ func TestArrowRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, typ, back)
 	}
-	_, err := FromArrow(arrow.ListOf(arrow.PrimitiveTypes.Int64))
+	_, err := FromArrow(arrow.BinaryTypes.LargeString)
+	require.NoError(t, err)
+	_, err = FromArrow(arrow.FixedWidthTypes.Duration_s)
 	require.Error(t, err)
+}
+
+func TestNestedTypes(t *testing.T) {
+	for in, want := range map[string]string{
+		"ARRAY<INT>":                                "ARRAY<INT>",
+		"array< array<string> >":                    "ARRAY<ARRAY<TEXT>>",
+		"MAP<STRING, BIGINT>":                       "MAP<TEXT, BIGINT>",
+		"ROW<a INT, b STRING>":                      "ROW<a INT, b TEXT>",
+		"ROW<`x y` DECIMAL(5, 2), n ARRAY<DOUBLE>>": "ROW<`x y` DECIMAL(5,2), n ARRAY<DOUBLE>>",
+		"MAP<STRING, ROW<f0 DATE>>":                 "MAP<TEXT, ROW<f0 DATE>>",
+	} {
+		typ, err := Parse(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, typ.String(), in)
+		again, err := Parse(typ.String())
+		require.NoError(t, err)
+		require.True(t, typ.Equal(again), in)
+		back, err := FromArrow(typ.Arrow())
+		require.NoError(t, err)
+		require.True(t, typ.Equal(back), "%s came back as %s", typ, back)
+	}
+	require.False(t, ListType(Int32Type).Equal(ListType(Int64Type)))
+	require.False(t, StructType(Field{"a", Int32Type}).Equal(StructType(Field{"b", Int32Type})))
+	for _, bad := range []string{"ARRAY<INT", "ARRAY<>", "MAP<INT>", "ROW<INT>", "ROW<a>", "ARRAY<INT>>", "ROW<a INT,>"} {
+		_, err := Parse(bad)
+		require.Error(t, err, bad)
+		require.Contains(t, err.Error(), bad)
+	}
 }
 
 // The SQL type survives a trip through an Arrow schema's metadata, so
