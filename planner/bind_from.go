@@ -84,6 +84,9 @@ func (b *builder) planTableSource(ts *ast.TableSource, env *cteEnv) (node, []col
 			if q, err = renameColumns(q, cte.def.ColNameList, "common table expression "+cte.name); err != nil {
 				return nil, nil, err
 			}
+			if err := uniqueColumns(q.columns(), "common table expression "+cte.name); err != nil {
+				return nil, nil, err
+			}
 			nd = q
 			break
 		}
@@ -107,6 +110,9 @@ func (b *builder) planTableSource(ts *ast.TableSource, env *cteEnv) (node, []col
 		if q, err = renameColumns(q, ts.ColumnNames, "derived table "+alias); err != nil {
 			return nil, nil, err
 		}
+		if err := uniqueColumns(q.columns(), "derived table "+alias); err != nil {
+			return nil, nil, err
+		}
 		nd = q
 	case *ast.Join:
 		return b.planJoin(src, env)
@@ -118,6 +124,20 @@ func (b *builder) planTableSource(ts *ast.TableSource, env *cteEnv) (node, []col
 		scope[i] = column{Table: alias, Name: c.Name, Type: c.Type, Nullable: c.Nullable}
 	}
 	return nd, scope, nil
+}
+
+// uniqueColumns rejects a derived table or CTE with two columns of one
+// name, as MySQL does: no reference could tell them apart.
+func uniqueColumns(cols []column, what string) error {
+	seen := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		k := strings.ToLower(c.Name)
+		if seen[k] {
+			return fmt.Errorf("duplicate column name %q in %s", c.Name, what)
+		}
+		seen[k] = true
+	}
+	return nil
 }
 
 // renameColumns applies a column list (WITH t(a, b), AS d(a, b)).
