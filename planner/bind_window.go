@@ -7,6 +7,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/taipandb/taipan/exec"
+	"github.com/taipandb/taipan/types"
 )
 
 var windowRanking = map[string]exec.WindowFuncKind{
@@ -70,7 +71,33 @@ func (st *selectState) windowCall(bd *binder, w *ast.WindowFuncExpr, named map[s
 	if wc.frame, err = windowFrame(spec.Frame, len(wc.orderBy)); err != nil {
 		return wc, fmt.Errorf("%s: %w", wc.name, err)
 	}
+	if err := rangeOffsetKey(wc.frame, wc.orderBy); err != nil {
+		return wc, fmt.Errorf("%s: %w", wc.name, err)
+	}
 	return wc, nil
+}
+
+// rangeOffsetKey checks at planning time that a RANGE frame with an
+// offset orders by a number, so that the error does not wait for the
+// first row (or never come, over an empty table). A DATE or TIMESTAMP
+// key would need an INTERVAL offset, as in MySQL; a bare number would
+// silently mean days or microseconds.
+func rangeOffsetKey(fr exec.Frame, keys []sortKey) error {
+	if fr.Unit != exec.FrameRange || len(keys) != 1 {
+		return nil
+	}
+	offset := func(b exec.FrameBound) bool { return b.Kind == exec.Preceding || b.Kind == exec.Following }
+	if !offset(fr.Start) && !offset(fr.End) {
+		return nil
+	}
+	switch t := keys[0].e.Type(); {
+	case t.IsNumeric():
+		return nil
+	case t.Kind == types.Date || t.Kind == types.Timestamp:
+		return fmt.Errorf("a RANGE offset over a %s key needs an INTERVAL, which is not supported yet", t)
+	default:
+		return fmt.Errorf("a RANGE frame with an offset needs a numeric ORDER BY key, not %s", t)
+	}
 }
 
 // resolveWindowSpec resolves OVER w and OVER (w ORDER BY ...) against the

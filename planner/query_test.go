@@ -242,6 +242,11 @@ func TestWindows(t *testing.T) {
 		{sql: "SELECT b, sum(count(*)) OVER () FROM t GROUP BY b", rows: []string{"NULL|5", "x|5", "y|5"}},
 		{sql: "SELECT a, b, sum(a) OVER (PARTITION BY b ORDER BY a RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t WHERE a IS NOT NULL",
 			rows: []string{"1|x|3", "2|x|3", "2|y|2", "3|NULL|3"}},
+		// DECIMAL and DOUBLE keys take RANGE offsets too.
+		{sql: "SELECT d, count(*) OVER (ORDER BY d RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM t WHERE d IS NOT NULL ORDER BY d",
+			ordered: true, rows: []string{"1.00|1", "5.25|2", "10.00|2", "20.50|1"}},
+		{sql: "SELECT c, count(*) OVER (ORDER BY c RANGE BETWEEN CURRENT ROW AND 1 FOLLOWING) FROM t WHERE c IS NOT NULL ORDER BY c",
+			ordered: true, rows: []string{"1.5|2", "2.5|2", "3.5|2", "4.5|1"}},
 		{sql: "SELECT a FROM t WHERE a IS NOT NULL ORDER BY row_number() OVER (ORDER BY a DESC)", ordered: true,
 			rows: []string{"3", "2", "2", "1"}},
 	})
