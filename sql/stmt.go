@@ -12,16 +12,23 @@ type Stmt interface{ stmt() }
 type TiDBStmt struct {
 	Node ast.StmtNode
 	// Text is the statement as given to tidb, without the trailing ';' or
-	// surrounding comments; offsets in Node (OriginTextPosition) index it.
+	// surrounding comments, and with LATERAL TABLE( rewritten (lateral.go);
+	// offsets in Node (OriginTextPosition) index it.
 	Text string
-	// Line and Column are where Text starts in the script.
+	// Line and Column are where the statement starts in the script.
 	Line, Column int
+
+	original string     // the text as written, when edits rewrote it
+	edits    []textEdit // what rewriteLateralTable changed
 }
 
 // Position returns the script line and column of byte offset off in Text,
 // for errors about a node: Position(expr.OriginTextPosition()).
 func (s *TiDBStmt) Position(off int) (line, column int) {
-	return newLocator(s.Text, s.Line, s.Column).at(max(off, 0))
+	if s.edits == nil {
+		return newLocator(s.Text, s.Line, s.Column).at(max(off, 0))
+	}
+	return newLocator(s.original, s.Line, s.Column).at(originalOffset(s.edits, max(off, 0)))
 }
 
 // SetStmt is SET key = value. Key is as written and Value as given, both

@@ -18,11 +18,12 @@ var parsers = sync.Pool{New: func() any { return parser.New() }}
 
 // parseTiDB hands one statement to the tidb parser.
 func parseTiDB(piece Piece) (Stmt, error) {
-	node, err := runTiDB(piece.Text)
+	text, edits := rewriteLateralTable(piece.Text)
+	node, err := runTiDB(text)
 	if err != nil {
-		return nil, tidbError(piece, err)
+		return nil, tidbError(piece, text, edits, err)
 	}
-	return &TiDBStmt{Node: node, Text: piece.Text, Line: piece.Line, Column: piece.Column}, nil
+	return &TiDBStmt{Node: node, Text: text, Line: piece.Line, Column: piece.Column, original: piece.Text, edits: edits}, nil
 }
 
 // runTiDB parses text with a pooled parser. A panic in the parser becomes an
@@ -61,9 +62,10 @@ var (
 
 // tidbError rewrites a tidb parser error into a *ParseError in script
 // coordinates.
-func tidbError(piece Piece, err error) *ParseError {
-	text := piece.Text
-	loc := newLocator(text, piece.Line, piece.Column)
+// text is what tidb parsed: piece.Text after rewriteLateralTable's edits,
+// which are undone for the position reported.
+func tidbError(piece Piece, text string, edits []textEdit, err error) *ParseError {
+	loc := newLocator(piece.Text, piece.Line, piece.Column)
 	msg := err.Error()
 	if m := tidbSyntax.FindStringSubmatch(msg); m != nil {
 		tline, _ := strconv.Atoi(m[1])
@@ -72,8 +74,9 @@ func tidbError(piece Piece, err error) *ParseError {
 		if reason == "" {
 			reason = unexpected(text, off)
 		}
+		off = originalOffset(edits, off)
 		l, c := loc.at(off)
-		return &ParseError{Line: l, Column: c, Near: near(text, off), Msg: reason}
+		return &ParseError{Line: l, Column: c, Near: near(piece.Text, off), Msg: reason}
 	}
 	// No position (an unknown collation, the parser failing): blame the
 	// statement.
@@ -81,7 +84,7 @@ func tidbError(piece Piece, err error) *ParseError {
 	if strings.HasPrefix(msg, "You have an error in your SQL syntax") || msg == "" {
 		msg = "not a statement Taipan can parse"
 	}
-	return &ParseError{Line: piece.Line, Column: piece.Column, Near: near(text, 0), Msg: msg}
+	return &ParseError{Line: piece.Line, Column: piece.Column, Near: near(piece.Text, 0), Msg: msg}
 }
 
 // tidbOffset finds the byte offset of the offending token from the text
