@@ -82,13 +82,13 @@ func (s *Session) QueryStatement(ctx context.Context, st Statement) (*Rows, erro
 		}
 		return okRows("OK", 0), nil
 	case *sql.ShowFunctionsStmt:
-		var rows [][]types.Value
-		for _, f := range s.eng.cat.Functions() {
-			rows = append(rows, []types.Value{f.Name(), f.Kind().String(), "built-in"})
-		}
-		return tableRows([]string{"name", "kind", "signature"}, rows)
-	case *sql.CreateFunctionStmt, *sql.DropFunctionStmt, *sql.DescribeFunctionStmt:
-		return nil, fmt.Errorf("Python functions are not available in this build yet")
+		return s.showFunctions()
+	case *sql.CreateFunctionStmt:
+		return s.createFunction(ctx, stmt)
+	case *sql.DropFunctionStmt:
+		return s.dropFunction(stmt)
+	case *sql.DescribeFunctionStmt:
+		return s.describeFunction(stmt.Name)
 	}
 	return nil, fmt.Errorf("unsupported statement %T", stmt)
 }

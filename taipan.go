@@ -14,18 +14,24 @@ package taipan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/taipandb/taipan/catalog"
 	"github.com/taipandb/taipan/catalog/builtin"
+	"github.com/taipandb/taipan/udf"
 )
 
 // Engine is an in-memory database. It is safe for concurrent use by many
 // sessions.
 type Engine struct {
-	cat *catalog.Catalog
+	cat      *catalog.Catalog
+	builtins map[string]catalog.Function // by lower-case name, to restore shadowed ones
+
+	rtMu     sync.Mutex
+	runtimes map[udf.Mode]udf.Runtime // started on first use
 
 	mu       sync.Mutex
 	closed   bool
@@ -37,7 +43,11 @@ type Engine struct {
 func Open() (*Engine, error) {
 	cat := catalog.New()
 	builtin.Register(cat)
-	e := &Engine{cat: cat, sessions: map[*Session]struct{}{}}
+	e := &Engine{cat: cat, sessions: map[*Session]struct{}{}, builtins: map[string]catalog.Function{},
+		runtimes: map[udf.Mode]udf.Runtime{}}
+	for _, f := range cat.Functions() {
+		e.builtins[f.Name()] = f
+	}
 	e.def = e.NewSession()
 	return e, nil
 }
@@ -54,7 +64,42 @@ func (e *Engine) Close() error {
 	for _, name := range e.cat.TableNames() {
 		_ = e.cat.DropTable(name, true)
 	}
-	return nil
+	e.rtMu.Lock()
+	defer e.rtMu.Unlock()
+	var first error
+	for m, rt := range e.runtimes {
+		if err := rt.Close(); err != nil && first == nil {
+			first = err
+		}
+		delete(e.runtimes, m)
+	}
+	return first
+}
+
+// runtimeFactories makes the runtime of each mode built into this binary.
+var runtimeFactories = map[udf.Mode]func() (udf.Runtime, error){}
+
+// runtime returns the engine's runtime for a mode, starting it on first
+// use: an engine that never calls Python starts no Python.
+func (e *Engine) runtime(m udf.Mode) (udf.Runtime, error) {
+	e.rtMu.Lock()
+	defer e.rtMu.Unlock()
+	if rt, ok := e.runtimes[m]; ok {
+		return rt, nil
+	}
+	if e.isClosed() {
+		return nil, ErrClosed
+	}
+	newRuntime := runtimeFactories[m]
+	if newRuntime == nil {
+		return nil, fmt.Errorf("%s mode is not available in this build of Taipan", m)
+	}
+	rt, err := newRuntime()
+	if err != nil {
+		return nil, fmt.Errorf("starting %s mode: %w", m, err)
+	}
+	e.runtimes[m] = rt
+	return rt, nil
 }
 
 // NewSession opens a session with settings at their defaults.
