@@ -17,7 +17,10 @@ package taipan_test
 //	----
 //	1	2                              (tab-separated; NULL as NULL)
 //
-// A record ends at a blank line. `go test -run TestSQL -rewrite` rewrites
+// A record ends at a blank line. Each file runs on a fresh engine once per
+// batch size (the engine's internal batches and
+// python.fn-execution.arrow.batch.size alike) and per execution mode that
+// its `# modes: process thread` header line lists (default: process). `go test -run TestSQL -rewrite` rewrites
 // every query's expected rows (and error text) from what the engine
 // returns, for a person to review as a diff.
 
@@ -60,12 +63,17 @@ type record struct {
 	header   string
 }
 
-func parseTestFile(t *testing.T, path string) (records []*record, raw []string) {
+// parseTestFile reads a file's records and the execution modes it runs in:
+// a header line `# modes: process thread` lists them (default: process).
+func parseTestFile(t *testing.T, path string) (records []*record, modes []string) {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
+		if rest, ok := strings.CutPrefix(l, "# modes:"); ok {
+			modes = strings.Fields(rest)
+		}
 		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
@@ -97,7 +105,10 @@ func parseTestFile(t *testing.T, path string) (records []*record, raw []string) 
 		}
 		records = append(records, r)
 	}
-	return records, lines
+	if len(modes) == 0 {
+		modes = []string{"process"}
+	}
+	return records, modes
 }
 
 func TestSQL(t *testing.T) {
@@ -113,18 +124,21 @@ func TestSQL(t *testing.T) {
 	for _, path := range files {
 		path := path
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(path, "testdata/sql/"), ".test"), func(t *testing.T) {
-			records, _ := parseTestFile(t, path)
+			records, modes := parseTestFile(t, path)
 			sizes := batchSizes
 			if *rewrite {
 				sizes = sizes[len(sizes)-1:]
+				modes = modes[:1]
 			}
-			for _, bs := range sizes {
-				t.Run(fmt.Sprintf("batch=%d", bs), func(t *testing.T) {
-					old := exec.BatchSize
-					exec.BatchSize = bs
-					defer func() { exec.BatchSize = old }()
-					runRecords(t, path, records)
-				})
+			for _, mode := range modes {
+				for _, bs := range sizes {
+					t.Run(fmt.Sprintf("%s/batch=%d", mode, bs), func(t *testing.T) {
+						old := exec.BatchSize
+						exec.BatchSize = bs
+						defer func() { exec.BatchSize = old }()
+						runRecords(t, path, mode, bs, records)
+					})
+				}
 			}
 			if *rewrite {
 				writeTestFile(t, path, records)
@@ -133,11 +147,12 @@ func TestSQL(t *testing.T) {
 	}
 }
 
-func runRecords(t *testing.T, path string, records []*record) {
+func runRecords(t *testing.T, path, mode string, batchSize int, records []*record) {
 	eng, err := taipan.Open()
 	require.NoError(t, err)
 	defer eng.Close()
 	ctx := context.Background()
+	require.NoError(t, eng.Exec(ctx, fmt.Sprintf("SET python.execution-mode = %s; SET python.fn-execution.arrow.batch.size = %d", mode, batchSize)))
 	for _, r := range records {
 		where := fmt.Sprintf("%s:%d", path, r.line)
 		rows, err := eng.Query(ctx, r.sql)
