@@ -4,6 +4,7 @@
 #   make test    the same set-up, then go vet, go test and pytest
 #   make build   the same set-up, then build bin/taipan
 #   make bench   the Go benchmarks
+#   make proto   regenerate udf/udfpb's Go and Python code from udf.proto
 #   make clean   remove build outputs (distclean also removes .venv)
 #
 # Every step is idempotent and never prompts: CI runs `make test` without a
@@ -22,7 +23,25 @@ VENV_PYTHON  := $(VENV)/bin/python
 REQUIREMENTS := udf/python/requirements.txt
 # Records the requirements the venv was last installed from.
 VENV_STAMP   := $(VENV)/.requirements.stamp
+# The taipan Python package (udf/python), installed editable into the venv:
+# its sources are used in place, so only pyproject.toml changes need a
+# reinstall.
+PY_PROJECT   := udf/python/pyproject.toml
+PY_STAMP     := $(VENV)/.taipan.stamp
 PYTESTS      := udf/python/tests
+# PROCESS-mode workers and go test use the venv's interpreter; bin/taipan
+# has its path linked in (udf.DefaultExecutable).
+VENV_PYTHON_ABS := $(abspath $(VENV_PYTHON))
+GO_LDFLAGS      := -X github.com/taipandb/taipan/udf.builtVenv=$(VENV_PYTHON_ABS)
+
+# make proto: protoc and its Python plugin come from grpcio-tools in the
+# venv; protoc-gen-go is installed into bin/tools at the version go.mod
+# requires when missing.
+PROTO_DIR      := udf/udfpb
+PROTO_FILES    := $(PROTO_DIR)/udf.proto
+PROTO_PY_OUT   := udf/python/taipan
+TOOLS_DIR      := bin/tools
+PROTOC_GEN_GO  := $(TOOLS_DIR)/protoc-gen-go
 
 GO_TEST_TIMEOUT ?= 20m
 GO_TEST_FLAGS   ?=
@@ -46,7 +65,7 @@ endif
 export CGO_CFLAGS  := $(strip $(or $(CGO_CFLAGS),-O2 -g) $(PYTHON_CGO_CFLAGS))
 export CGO_LDFLAGS := $(strip $(or $(CGO_LDFLAGS),-O2 -g) $(PYTHON_CGO_LDFLAGS))
 
-.PHONY: setup apt-packages go-modules venv build run test go-test py-test vet bench clean distclean
+.PHONY: setup apt-packages go-modules venv build run test go-test py-test vet bench proto clean distclean
 
 setup: apt-packages go-modules venv
 
@@ -65,7 +84,7 @@ apt-packages:
 go-modules:
 	@$(GO) mod download
 
-venv: $(VENV_STAMP)
+venv: $(VENV_STAMP) $(PY_STAMP)
 
 # The venv is (re)created when missing or broken, and packages are
 # (re)installed when the requirements change.
@@ -79,8 +98,15 @@ $(VENV_STAMP): $(REQUIREMENTS)
 	@PIP_NO_INPUT=1 $(VENV_PYTHON) -m pip install --disable-pip-version-check --no-input -q -r $(REQUIREMENTS)
 	@cp $(REQUIREMENTS) $@
 
+# Reinstalled when pyproject.toml changes or the venv was recreated.
+$(PY_STAMP): $(PY_PROJECT) $(VENV_STAMP)
+	@echo "installing udf/python (taipan) into $(VENV)"
+	@PIP_NO_INPUT=1 $(VENV_PYTHON) -m pip install --disable-pip-version-check --no-input -q \
+		--no-deps --no-build-isolation -e udf/python
+	@touch $@
+
 build: setup
-	$(GO) build -o $(BIN) ./cmd/taipan
+	$(GO) build -ldflags '$(GO_LDFLAGS)' -o $(BIN) ./cmd/taipan
 
 run: build
 	./$(BIN)
@@ -90,7 +116,9 @@ test: setup py-test vet go-test
 vet:
 	$(GO) vet ./...
 
-go-test:
+go-test bench: export TAIPAN_PYTHON := $(VENV_PYTHON_ABS)
+
+go-test: venv
 	$(GO) test -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
 
 # pytest exits 5 when it collects no test; that is not a failure here.
@@ -102,6 +130,17 @@ py-test: venv
 
 bench: setup
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout $(GO_TEST_TIMEOUT) ./...
+
+proto: venv
+	@want=$$($(GO) list -m -f '{{.Version}}' google.golang.org/protobuf); \
+	if ! [ -x $(PROTOC_GEN_GO) ] || [ "$$($(PROTOC_GEN_GO) --version 2>/dev/null)" != "protoc-gen-go $$want" ]; then \
+		echo "installing protoc-gen-go $$want into $(TOOLS_DIR)"; \
+		GOBIN=$(abspath $(TOOLS_DIR)) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$$want; \
+	fi
+	$(VENV_PYTHON) -m grpc_tools.protoc -I $(PROTO_DIR) --python_out=$(PROTO_PY_OUT) $(PROTO_FILES)
+	$(VENV_PYTHON) -m grpc_tools.protoc -I $(PROTO_DIR) \
+		--plugin=protoc-gen-go=$(abspath $(PROTOC_GEN_GO)) \
+		--go_out=$(PROTO_DIR) --go_opt=paths=source_relative $(PROTO_FILES)
 
 clean:
 	rm -rf bin
