@@ -65,6 +65,8 @@ func (p *Planner) PlanInsert(stmt *ast.InsertStmt) (*Plan, *catalog.Table, error
 
 	b := p.builder()
 	// place puts source values into table order with casts.
+	// Values from a query are only known at run time: their casts carry
+	// the column they fill, for the error a bad value gets.
 	place := func(src []scalar) ([]scalar, error) {
 		out := make([]scalar, len(t.Columns))
 		for i, c := range t.Columns {
@@ -79,6 +81,9 @@ func (p *Planner) PlanInsert(stmt *ast.InsertStmt) (*Plan, *catalog.Table, error
 			cs, err := newCast(s, c.Type)
 			if err != nil {
 				return nil, fmt.Errorf("column %q of table %q: %w", c.Name, t.Name, err)
+			}
+			if k, ok := cs.(*cast); ok && stmt.Select != nil {
+				cs = &cast{Arg: k.Arg, To: k.To, Target: fmt.Sprintf("column %q of table %q", c.Name, t.Name)}
 			}
 			out[i] = cs
 		}

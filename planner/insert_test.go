@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"context"
+	"io"
 	"testing"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -88,6 +90,38 @@ func TestInsertErrors(t *testing.T) {
 			err := planError(t, cat, c.sql)
 			for _, w := range c.want {
 				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+// TestInsertSelectValueErrors checks that a value of INSERT ... SELECT
+// that fails its column's cast at run time is reported against that
+// column and table.
+func TestInsertSelectValueErrors(t *testing.T) {
+	cat := insertCatalog(t)
+	cases := []struct {
+		sql  string
+		want []string
+	}{
+		{"INSERT INTO ins (c) SELECT a * 1000 FROM t", []string{`column "c" of table "ins"`, "DECIMAL(5,2)", "out of range"}},
+		{"INSERT INTO ins (a, d) SELECT a, b FROM t WHERE b IS NOT NULL", []string{`column "d" of table "ins"`, "'x'", "DATE"}},
+		{"INSERT INTO ins (a) SELECT a FROM (SELECT concat(b, 'z') AS a FROM t) AS s", []string{`column "a" of table "ins"`, "'xz'"}},
+	}
+	for _, c := range cases {
+		t.Run(c.sql, func(t *testing.T) {
+			stmt := parse(t, c.sql).(*ast.InsertStmt)
+			plan, _, err := New(cat, catalog.NewSettings()).PlanInsert(stmt)
+			require.NoError(t, err)
+			ctx := context.Background()
+			require.NoError(t, plan.Root.Open(ctx))
+			defer plan.Root.Close()
+			for err == nil {
+				_, err = plan.Root.Next(ctx)
+			}
+			require.NotErrorIs(t, err, io.EOF)
+			for _, w := range c.want {
+				require.ErrorContains(t, err, w)
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/apache/arrow/go/v15/arrow"
+
 	"github.com/taipandb/taipan/catalog"
 	"github.com/taipandb/taipan/exec/expr"
 	"github.com/taipandb/taipan/types"
@@ -71,10 +73,13 @@ func (c *call) key() string {
 	return fmt.Sprintf("%s(%s)", c.Fn.Name(), strings.Join(parts, ","))
 }
 
-// cast converts Arg to To, as CAST does.
+// cast converts Arg to To, as CAST does. Target, when set, names what
+// the value is converted for (a table's column in INSERT ... SELECT), so
+// that a value failing at run time is reported against it.
 type cast struct {
-	Arg scalar
-	To  types.Type
+	Arg    scalar
+	To     types.Type
+	Target string
 }
 
 func (c *cast) Type() types.Type { return c.To }
@@ -115,9 +120,27 @@ func compile(s scalar) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return expr.NewCast(arg, s.To)
+		e, err := expr.NewCast(arg, s.To)
+		if err != nil || s.Target == "" {
+			return e, err
+		}
+		return &targetedExpr{Expr: e, target: s.Target}, nil
 	}
 	return nil, fmt.Errorf("planner: cannot compile %T", s)
+}
+
+// targetedExpr prefixes evaluation errors with what the value is for.
+type targetedExpr struct {
+	expr.Expr
+	target string
+}
+
+func (t *targetedExpr) Eval(ctx *expr.Context, b arrow.Record) (arrow.Array, error) {
+	a, err := t.Expr.Eval(ctx, b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.target, err)
+	}
+	return a, nil
 }
 
 func compileAll(ss []scalar) ([]expr.Expr, error) {
@@ -144,7 +167,7 @@ func mapCols(s scalar, f func(*colRef) scalar) scalar {
 		}
 		return &call{Fn: s.Fn, Args: args}
 	case *cast:
-		return &cast{Arg: mapCols(s.Arg, f), To: s.To}
+		return &cast{Arg: mapCols(s.Arg, f), To: s.To, Target: s.Target}
 	}
 	return s
 }
