@@ -17,7 +17,6 @@ This module knows nothing of the engine, of Arrow batches or of transport.
 
 import abc
 import datetime
-import decimal
 import functools
 import inspect
 import typing
@@ -190,8 +189,8 @@ def _annotated_result_type(func):
         return ann
     if ann in _PYTHON_TYPES:
         return _PYTHON_TYPES[ann]()
-    if ann is decimal.Decimal:
-        return None
+    # Other annotations (decimal.Decimal without a precision, typing
+    # constructs) say nothing Taipan can use.
     return None
 
 
