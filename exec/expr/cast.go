@@ -20,9 +20,10 @@ import (
 
 // Cast rules (MySQL's, where they differ from the SQL standard):
 //   - NULL (the type) casts to every type, as NULL.
-//   - Numbers convert to numbers exactly when they fit; DOUBLE and DECIMAL
-//     to integers round half away from zero (CAST(2.5 AS SIGNED) = 3);
-//     DECIMAL to a smaller scale rounds the same way. A value that does not
+//   - Numbers convert to numbers exactly when they fit; DECIMAL to integers
+//     rounds half away from zero (CAST(2.5 AS SIGNED) = 3), DOUBLE and FLOAT
+//     half to even (CAST(2.5e0 AS SIGNED) = 2, MySQL's rint);
+//     DECIMAL to a smaller scale rounds half away from zero. A value that does not
 //     fit the target is an error naming the value and the type.
 //   - BOOLEAN is the number 0 or 1; a number is TRUE when it is not 0.
 //   - Strings convert to numbers when they spell one (surrounding spaces
@@ -192,7 +193,7 @@ func toInt64(v types.Value, from, to types.Type) (int64, error) {
 	case int64:
 		return x, nil
 	case float64:
-		r := math.Round(x)
+		r := math.RoundToEven(x)
 		if !(r >= -9.223372036854775808e18 && r < 9.223372036854775808e18) {
 			return 0, castError(v, from, to, "out of range")
 		}
@@ -690,7 +691,7 @@ func withValidity(mem memory.Allocator, out, src arrow.Array) arrow.Array {
 
 // convert copies src into a new column of D with the range checks of the
 // target; bad is the first valid row out of range (-1: none). Floats to
-// integers round half away from zero.
+// integers round half to even.
 func convert[S numT, D numT](mem memory.Allocator, src []S, valid []byte, to types.Type, fromFloat bool) (arrow.Array, int) {
 	col := NewFixedColumn[D](mem, to.Arrow(), len(src))
 	dst := col.Values
@@ -716,7 +717,7 @@ func convert[S numT, D numT](mem memory.Allocator, src []S, valid []byte, to typ
 			fhi = 9.223372036854775807e18 // rounds up to 2^63: checked with < below
 		}
 		for i, v := range src {
-			r := math.Round(float64(v))
+			r := math.RoundToEven(float64(v))
 			if !(r >= flo && (r < fhi || (to.Kind != types.Int64 && r == fhi))) {
 				if isValid(i) {
 					col.Finish(nil, 0).Release()

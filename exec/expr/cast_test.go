@@ -60,8 +60,10 @@ func TestCastArray(t *testing.T) {
 	}{
 		{"int widen", types.Int32Type, types.Int64Type, []types.Value{int64(1), nil, int64(-7)}, []types.Value{int64(1), nil, int64(-7)}},
 		{"int narrow", types.Int64Type, types.Int8Type, []types.Value{int64(127), nil, int64(-128)}, []types.Value{int64(127), nil, int64(-128)}},
-		{"float to int rounds half away", types.Float64Type, types.Int64Type,
-			[]types.Value{2.5, -2.5, 2.4, nil}, []types.Value{int64(3), int64(-3), int64(2), nil}},
+		// Approximate values round half to even, as MySQL (rint) and DuckDB do;
+		// exact DECIMAL values round half away from zero (below).
+		{"float to int rounds half to even", types.Float64Type, types.Int64Type,
+			[]types.Value{2.5, -2.5, 3.5, -0.5, 2.4, nil}, []types.Value{int64(2), int64(-2), int64(4), int64(0), int64(2), nil}},
 		{"int to float", types.Int64Type, types.Float64Type, []types.Value{int64(3), nil}, []types.Value{3.0, nil}},
 		{"int to decimal", types.Int32Type, d102, []types.Value{int64(12), nil}, []types.Value{dec(t, "12", 2), nil}},
 		{"decimal rescale rounds", d102, types.DecimalType(10, 1),
