@@ -12,12 +12,14 @@ import (
 
 	"github.com/taipandb/taipan/catalog"
 	"github.com/taipandb/taipan/types"
+	"github.com/taipandb/taipan/udf"
 )
 
 // builder plans one statement.
 type builder struct {
 	cat      *catalog.Catalog
 	settings *catalog.Settings
+	runtime  func(mode udf.Mode) (udf.Runtime, error)
 }
 
 // binder binds expressions over one scope. A hook, when set, sees every
@@ -487,6 +489,9 @@ func (bd *binder) funcCall(n *ast.FuncCallExpr) (scalar, error) {
 	f, ok := bd.b.cat.Function(n.FnName.L)
 	if !ok {
 		return nil, fmt.Errorf("unknown function %q", n.FnName.O)
+	}
+	if pf, ok := f.(*catalog.PythonFunction); ok && pf.Kind() != catalog.KindAggregate {
+		return bd.pythonCall(pf, n)
 	}
 	if f.Kind() == catalog.KindAggregate {
 		return nil, fmt.Errorf("aggregate function %s is not allowed in %s", exprText(n), bd.clause)

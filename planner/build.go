@@ -138,6 +138,9 @@ func (b *builder) build(n node) (exec.Operator, error) {
 		}
 		return exec.NewWindow(child, funcs), nil
 	}
+	if nb, ok := n.(nodeBuilder); ok {
+		return nb.build(b)
+	}
 	return nil, fmt.Errorf("planner: cannot build %T", n)
 }
 

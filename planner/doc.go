@@ -20,10 +20,15 @@
 // directions reach functions as upper-case string constants. count(*)
 // binds with star set and no arguments.
 //
-// Scalars stay plain data until building so that rules can rewrite them;
-// a later rule will cut Python calls out of projections into their own
-// operators the same way join.go cuts equi-keys out of join conditions.
+// Scalars stay plain data until building so that rules can rewrite them.
+// Python scalar calls bind as pyCall scalars carrying the mode they run in
+// (udf.ModeFor); the rule of python_rule.go cuts them out of every
+// expression into PythonCalc nodes, the same way join.go cuts equi-keys
+// out of join conditions. Table functions in FROM become correlate nodes,
+// Python aggregates run inside HashAggregate and Window through
+// exec.PythonAggregate.
 //
-// planner imports catalog, exec, exec/expr, types and the tidb parser's
-// AST; it must not import sql/, udf/ or the root package.
+// planner imports catalog, exec, exec/expr, types, udf (the Runtime seam
+// and the descriptor, never a mode's package) and the tidb parser's AST;
+// it must not import sql/, udf/thread, udf/process or the root package.
 package planner

@@ -247,6 +247,8 @@ func mapChildren(n node, f func(node) (node, error)) (node, error) {
 			}
 		}
 		return &c, nil
+	case childMapper:
+		return n.mapChildren(f)
 	}
 	return n, nil
 }

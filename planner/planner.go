@@ -10,12 +10,18 @@ import (
 	"github.com/taipandb/taipan/catalog"
 	"github.com/taipandb/taipan/exec"
 	"github.com/taipandb/taipan/types"
+	"github.com/taipandb/taipan/udf"
 )
 
 // Planner plans statements against one catalog for one session.
 type Planner struct {
 	cat      *catalog.Catalog
 	settings *catalog.Settings
+
+	// Runtime returns the runtime of an execution mode; the planner hands
+	// it to the Python operators it builds. nil: plans with Python calls
+	// still build and explain, but fail when they open.
+	Runtime func(mode udf.Mode) (udf.Runtime, error)
 }
 
 // New returns a planner over cat. settings are the session's (the
@@ -32,7 +38,9 @@ type Plan struct {
 	Columns []types.Column
 }
 
-func (p *Planner) builder() *builder { return &builder{cat: p.cat, settings: p.settings} }
+func (p *Planner) builder() *builder {
+	return &builder{cat: p.cat, settings: p.settings, runtime: p.Runtime}
+}
 
 // PlanQuery plans a query: a SELECT or a UNION [ALL] of them, with WITH.
 // It marks count(*) calls in node in place (see markStars).
@@ -50,6 +58,9 @@ func (p *Planner) PlanQuery(node ast.ResultSetNode) (*Plan, error) {
 func (b *builder) finish(n node) (*Plan, error) {
 	n, err := b.pushFilters(n)
 	if err != nil {
+		return nil, err
+	}
+	if n, err = b.cutPythonCalls(n); err != nil {
 		return nil, err
 	}
 	op, err := b.build(n)

@@ -168,6 +168,8 @@ func mapCols(s scalar, f func(*colRef) scalar) scalar {
 		return &call{Fn: s.Fn, Args: args}
 	case *cast:
 		return &cast{Arg: mapCols(s.Arg, f), To: s.To, Target: s.Target}
+	case colMapper: // Python calls (python.go)
+		return s.mapCols(f)
 	}
 	return s
 }
