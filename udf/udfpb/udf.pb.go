@@ -104,6 +104,62 @@ func (Operation_Kind) EnumDescriptor() ([]byte, []int) {
 	return file_udf_proto_rawDescGZIP(), []int{0, 0}
 }
 
+// How an AGGREGATE operation splits its work, so that several workers
+// can each accumulate part of the rows (PARTIAL) and one merges their
+// accumulators (FINAL) with the function's merge(). Other kinds:
+// COMPLETE only.
+type Operation_AggregatePhase int32
+
+const (
+	// Rows in, one value per group out.
+	Operation_COMPLETE Operation_AggregatePhase = 0
+	// Rows in, one accumulator per group out, of the accumulator type.
+	Operation_PARTIAL Operation_AggregatePhase = 1
+	// Accumulators in (PARTIAL's output), one value per group out.
+	Operation_FINAL Operation_AggregatePhase = 2
+)
+
+// Enum value maps for Operation_AggregatePhase.
+var (
+	Operation_AggregatePhase_name = map[int32]string{
+		0: "COMPLETE",
+		1: "PARTIAL",
+		2: "FINAL",
+	}
+	Operation_AggregatePhase_value = map[string]int32{
+		"COMPLETE": 0,
+		"PARTIAL":  1,
+		"FINAL":    2,
+	}
+)
+
+func (x Operation_AggregatePhase) Enum() *Operation_AggregatePhase {
+	p := new(Operation_AggregatePhase)
+	*p = x
+	return p
+}
+
+func (x Operation_AggregatePhase) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Operation_AggregatePhase) Descriptor() protoreflect.EnumDescriptor {
+	return file_udf_proto_enumTypes[1].Descriptor()
+}
+
+func (Operation_AggregatePhase) Type() protoreflect.EnumType {
+	return &file_udf_proto_enumTypes[1]
+}
+
+func (x Operation_AggregatePhase) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Operation_AggregatePhase.Descriptor instead.
+func (Operation_AggregatePhase) EnumDescriptor() ([]byte, []int) {
+	return file_udf_proto_rawDescGZIP(), []int{0, 1}
+}
+
 type Function_FuncType int32
 
 const (
@@ -134,11 +190,11 @@ func (x Function_FuncType) String() string {
 }
 
 func (Function_FuncType) Descriptor() protoreflect.EnumDescriptor {
-	return file_udf_proto_enumTypes[1].Descriptor()
+	return file_udf_proto_enumTypes[2].Descriptor()
 }
 
 func (Function_FuncType) Type() protoreflect.EnumType {
-	return &file_udf_proto_enumTypes[1]
+	return &file_udf_proto_enumTypes[2]
 }
 
 func (x Function_FuncType) Number() protoreflect.EnumNumber {
@@ -186,11 +242,11 @@ func (x FunctionSignature_Kind) String() string {
 }
 
 func (FunctionSignature_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_udf_proto_enumTypes[2].Descriptor()
+	return file_udf_proto_enumTypes[3].Descriptor()
 }
 
 func (FunctionSignature_Kind) Type() protoreflect.EnumType {
-	return &file_udf_proto_enumTypes[2]
+	return &file_udf_proto_enumTypes[3]
 }
 
 func (x FunctionSignature_Kind) Number() protoreflect.EnumNumber {
@@ -227,7 +283,8 @@ type Operation struct {
 	// AGGREGATE and PANDAS_AGGREGATE without GROUP BY: the result always has
 	// group 0, computed from an empty accumulator or empty Series when no
 	// row arrived.
-	GlobalAggregate bool `protobuf:"varint,7,opt,name=global_aggregate,json=globalAggregate,proto3" json:"global_aggregate,omitempty"`
+	GlobalAggregate bool                     `protobuf:"varint,7,opt,name=global_aggregate,json=globalAggregate,proto3" json:"global_aggregate,omitempty"`
+	AggregatePhase  Operation_AggregatePhase `protobuf:"varint,8,opt,name=aggregate_phase,json=aggregatePhase,proto3,enum=taipan.udf.Operation_AggregatePhase" json:"aggregate_phase,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -311,6 +368,13 @@ func (x *Operation) GetGlobalAggregate() bool {
 	return false
 }
 
+func (x *Operation) GetAggregatePhase() Operation_AggregatePhase {
+	if x != nil {
+		return x.AggregatePhase
+	}
+	return Operation_COMPLETE
+}
+
 // Function is one Python function as CREATE FUNCTION registered it.
 type Function struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -325,10 +389,13 @@ type Function struct {
 	ArgumentTypes []string `protobuf:"bytes,3,rep,name=argument_types,json=argumentTypes,proto3" json:"argument_types,omitempty"`
 	// SQL types of the results: one for scalar and aggregate functions, one
 	// per output column for table functions. Empty: the function's own.
-	ResultTypes   []string          `protobuf:"bytes,4,rep,name=result_types,json=resultTypes,proto3" json:"result_types,omitempty"`
-	FuncType      Function_FuncType `protobuf:"varint,5,opt,name=func_type,json=funcType,proto3,enum=taipan.udf.Function_FuncType" json:"func_type,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ResultTypes []string          `protobuf:"bytes,4,rep,name=result_types,json=resultTypes,proto3" json:"result_types,omitempty"`
+	FuncType    Function_FuncType `protobuf:"varint,5,opt,name=func_type,json=funcType,proto3,enum=taipan.udf.Function_FuncType" json:"func_type,omitempty"`
+	// SQL type of an aggregate function's accumulator, for PARTIAL and FINAL
+	// phases. Empty: the function's own.
+	AccumulatorType string `protobuf:"bytes,6,opt,name=accumulator_type,json=accumulatorType,proto3" json:"accumulator_type,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Function) Reset() {
@@ -394,6 +461,13 @@ func (x *Function) GetFuncType() Function_FuncType {
 		return x.FuncType
 	}
 	return Function_GENERAL
+}
+
+func (x *Function) GetAccumulatorType() string {
+	if x != nil {
+		return x.AccumulatorType
+	}
+	return ""
 }
 
 // Call is one call of a function with its arguments.
@@ -861,7 +935,7 @@ var File_udf_proto protoreflect.FileDescriptor
 const file_udf_proto_rawDesc = "" +
 	"\n" +
 	"\tudf.proto\x12\n" +
-	"taipan.udf\"\x8e\x04\n" +
+	"taipan.udf\"\x95\x05\n" +
 	"\tOperation\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.taipan.udf.Operation.KindR\x04kind\x122\n" +
 	"\tfunctions\x18\x02 \x03(\v2\x14.taipan.udf.FunctionR\tfunctions\x12&\n" +
@@ -870,7 +944,8 @@ const file_udf_proto_rawDesc = "" +
 	"\fpython_files\x18\x05 \x03(\tR\vpythonFiles\x12\x1d\n" +
 	"\n" +
 	"batch_size\x18\x06 \x01(\x05R\tbatchSize\x12)\n" +
-	"\x10global_aggregate\x18\a \x01(\bR\x0fglobalAggregate\x1a@\n" +
+	"\x10global_aggregate\x18\a \x01(\bR\x0fglobalAggregate\x12M\n" +
+	"\x0faggregate_phase\x18\b \x01(\x0e2$.taipan.udf.Operation.AggregatePhaseR\x0eaggregatePhase\x1a@\n" +
 	"\x12JobParametersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"u\n" +
@@ -881,13 +956,18 @@ const file_udf_proto_rawDesc = "" +
 	"\x05TABLE\x10\x02\x12\r\n" +
 	"\tAGGREGATE\x10\x03\x12\x14\n" +
 	"\x10PANDAS_AGGREGATE\x10\x04\x12\x1b\n" +
-	"\x17PANDAS_WINDOW_AGGREGATE\x10\x05\"\xe1\x01\n" +
+	"\x17PANDAS_WINDOW_AGGREGATE\x10\x05\"6\n" +
+	"\x0eAggregatePhase\x12\f\n" +
+	"\bCOMPLETE\x10\x00\x12\v\n" +
+	"\aPARTIAL\x10\x01\x12\t\n" +
+	"\x05FINAL\x10\x02\"\x8c\x02\n" +
 	"\bFunction\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12%\n" +
 	"\x0eargument_types\x18\x03 \x03(\tR\rargumentTypes\x12!\n" +
 	"\fresult_types\x18\x04 \x03(\tR\vresultTypes\x12:\n" +
-	"\tfunc_type\x18\x05 \x01(\x0e2\x1d.taipan.udf.Function.FuncTypeR\bfuncType\"#\n" +
+	"\tfunc_type\x18\x05 \x01(\x0e2\x1d.taipan.udf.Function.FuncTypeR\bfuncType\x12)\n" +
+	"\x10accumulator_type\x18\x06 \x01(\tR\x0faccumulatorType\"#\n" +
 	"\bFuncType\x12\v\n" +
 	"\aGENERAL\x10\x00\x12\n" +
 	"\n" +
@@ -946,36 +1026,38 @@ func file_udf_proto_rawDescGZIP() []byte {
 	return file_udf_proto_rawDescData
 }
 
-var file_udf_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_udf_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
 var file_udf_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_udf_proto_goTypes = []any{
-	(Operation_Kind)(0),         // 0: taipan.udf.Operation.Kind
-	(Function_FuncType)(0),      // 1: taipan.udf.Function.FuncType
-	(FunctionSignature_Kind)(0), // 2: taipan.udf.FunctionSignature.Kind
-	(*Operation)(nil),           // 3: taipan.udf.Operation
-	(*Function)(nil),            // 4: taipan.udf.Function
-	(*Call)(nil),                // 5: taipan.udf.Call
-	(*Argument)(nil),            // 6: taipan.udf.Argument
-	(*Constant)(nil),            // 7: taipan.udf.Constant
-	(*FunctionSignature)(nil),   // 8: taipan.udf.FunctionSignature
-	nil,                         // 9: taipan.udf.Operation.JobParametersEntry
+	(Operation_Kind)(0),           // 0: taipan.udf.Operation.Kind
+	(Operation_AggregatePhase)(0), // 1: taipan.udf.Operation.AggregatePhase
+	(Function_FuncType)(0),        // 2: taipan.udf.Function.FuncType
+	(FunctionSignature_Kind)(0),   // 3: taipan.udf.FunctionSignature.Kind
+	(*Operation)(nil),             // 4: taipan.udf.Operation
+	(*Function)(nil),              // 5: taipan.udf.Function
+	(*Call)(nil),                  // 6: taipan.udf.Call
+	(*Argument)(nil),              // 7: taipan.udf.Argument
+	(*Constant)(nil),              // 8: taipan.udf.Constant
+	(*FunctionSignature)(nil),     // 9: taipan.udf.FunctionSignature
+	nil,                           // 10: taipan.udf.Operation.JobParametersEntry
 }
 var file_udf_proto_depIdxs = []int32{
 	0,  // 0: taipan.udf.Operation.kind:type_name -> taipan.udf.Operation.Kind
-	4,  // 1: taipan.udf.Operation.functions:type_name -> taipan.udf.Function
-	5,  // 2: taipan.udf.Operation.calls:type_name -> taipan.udf.Call
-	9,  // 3: taipan.udf.Operation.job_parameters:type_name -> taipan.udf.Operation.JobParametersEntry
-	1,  // 4: taipan.udf.Function.func_type:type_name -> taipan.udf.Function.FuncType
-	6,  // 5: taipan.udf.Call.arguments:type_name -> taipan.udf.Argument
-	7,  // 6: taipan.udf.Argument.constant:type_name -> taipan.udf.Constant
-	5,  // 7: taipan.udf.Argument.call:type_name -> taipan.udf.Call
-	2,  // 8: taipan.udf.FunctionSignature.kind:type_name -> taipan.udf.FunctionSignature.Kind
-	1,  // 9: taipan.udf.FunctionSignature.func_type:type_name -> taipan.udf.Function.FuncType
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	5,  // 1: taipan.udf.Operation.functions:type_name -> taipan.udf.Function
+	6,  // 2: taipan.udf.Operation.calls:type_name -> taipan.udf.Call
+	10, // 3: taipan.udf.Operation.job_parameters:type_name -> taipan.udf.Operation.JobParametersEntry
+	1,  // 4: taipan.udf.Operation.aggregate_phase:type_name -> taipan.udf.Operation.AggregatePhase
+	2,  // 5: taipan.udf.Function.func_type:type_name -> taipan.udf.Function.FuncType
+	7,  // 6: taipan.udf.Call.arguments:type_name -> taipan.udf.Argument
+	8,  // 7: taipan.udf.Argument.constant:type_name -> taipan.udf.Constant
+	6,  // 8: taipan.udf.Argument.call:type_name -> taipan.udf.Call
+	3,  // 9: taipan.udf.FunctionSignature.kind:type_name -> taipan.udf.FunctionSignature.Kind
+	2,  // 10: taipan.udf.FunctionSignature.func_type:type_name -> taipan.udf.Function.FuncType
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_udf_proto_init() }
@@ -1000,7 +1082,7 @@ func file_udf_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_udf_proto_rawDesc), len(file_udf_proto_rawDesc)),
-			NumEnums:      3,
+			NumEnums:      4,
 			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,

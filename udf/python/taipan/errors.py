@@ -61,7 +61,7 @@ class ResultTypeError(TaipanError):
     Attributes: ``function``, ``declared_type`` (SQL spelling), ``value``.
     """
 
-    def __init__(self, function, declared_type, value, reason=None):
+    def __init__(self, function, declared_type, value, reason=None, what='result type'):
         self.function = function
         self.declared_type = declared_type
         self.value = value
@@ -72,8 +72,8 @@ class ResultTypeError(TaipanError):
         if len(shown) > 200:
             shown = shown[:200] + '...'
         msg = 'Python function %r returned %s of Python type %s, which does not fit ' \
-              'its declared result type %s' % (function, shown, type(value).__name__,
-                                                declared_type)
+              'its declared %s %s' % (function, shown, type(value).__name__, what,
+                                      declared_type)
         if reason:
             msg += ': ' + reason
         super().__init__(msg)

@@ -58,6 +58,13 @@ AGGREGATE (general, class based)
     columns the call references. ``process`` returns None. ``finish``
     returns ``group`` (int32) and ``value`` for every group seen, in group-id
     order (with ``global_aggregate``, group 0 always).
+    ``aggregate_phase`` PARTIAL: the same input; ``finish`` returns
+    ``group`` and ``accumulator`` (of the accumulator type) instead of
+    ``value``. FINAL: in, ``group`` and ``accumulator`` (PARTIAL outputs,
+    from any number of operations); each batch's accumulators of a group
+    are merged with ``merge(acc, [accumulators])`` into the group's
+    accumulator (created on first sight); the call's arguments are not
+    used; ``finish`` returns ``group`` and ``value`` as COMPLETE does.
 PANDAS_AGGREGATE
     In: as AGGREGATE, without ``retract``. Rows are buffered; ``finish``
     calls the function once per group with one Series per argument holding
@@ -253,6 +260,11 @@ class _Function:
                                                            len(self.result_types)))
         self.result_type = self.result_types[0]
         self.deterministic = self.wrapper.deterministic
+        if spec.accumulator_type:
+            self.accumulator_type = _parse(spec.accumulator_type,
+                                           'accumulator type of function %r' % self.name)
+        else:
+            self.accumulator_type = self.wrapper.accumulator_type
 
 
 def _parse(text, what):
@@ -438,7 +450,7 @@ def _field(name, data_type):
     return pa.field(name, data_type.to_arrow(), metadata={SQL_TYPE_KEY: data_type.sql()})
 
 
-def _column(batch, name, arrow_type, kind):
+def _column(batch, name, arrow_type, kind, nulls=False):
     i = batch.schema.get_field_index(name)
     if i < 0:
         raise DescriptorError('a %s batch needs one %s column named %r; it has columns %s'
@@ -447,7 +459,7 @@ def _column(batch, name, arrow_type, kind):
     if arr.type != arrow_type:
         raise DescriptorError('a %s batch\'s column %r must be %s, not %s'
                               % (kind, name, arrow_type, arr.type))
-    if arr.null_count:
+    if arr.null_count and not nulls:
         raise DescriptorError('a %s batch\'s column %r has NULLs' % (kind, name))
     return arr
 
@@ -472,6 +484,10 @@ class Operation:
         self.functions = [_Function(i, spec) for i, spec in enumerate(descriptor.functions)]
         if not descriptor.calls:
             raise DescriptorError('%s operation without calls' % self.kind)
+        if descriptor.aggregate_phase != udf_pb2.Operation.COMPLETE and \
+                self.kind != 'AGGREGATE':
+            raise DescriptorError('a %s operation has no aggregate phase %s' % (
+                self.kind, udf_pb2.Operation.AggregatePhase.Name(descriptor.aggregate_phase)))
         self.calls = descriptor.calls
         self._opened = None
         self._closed = False
@@ -706,12 +722,38 @@ class AggregateOperation(_GroupedOperation):
     def __init__(self, descriptor, job_parameters=None):
         super().__init__(descriptor, job_parameters)
         self._accumulators = []
+        self._phase = descriptor.aggregate_phase
+        f = self._f
+        if self._phase != udf_pb2.Operation.COMPLETE:
+            phase = udf_pb2.Operation.AggregatePhase.Name(self._phase)
+            if f.accumulator_type is None:
+                raise DescriptorError('aggregate function %r has no accumulator type, which the '
+                                      '%s phase needs: declare accumulator_type=...'
+                                      % (f.name, phase))
+            self._accumulator_arrow = f.accumulator_type.to_arrow()
+            if self._phase == udf_pb2.Operation.FINAL and not f.wrapper.has_merge:
+                raise DescriptorError('aggregate function %r has no merge(), which the FINAL '
+                                      'phase needs' % f.name)
+        if self._phase == udf_pb2.Operation.PARTIAL:
+            self.output_schema = pa.schema([pa.field('group', pa.int32(), nullable=False),
+                                            _field('accumulator', f.accumulator_type)])
 
-    def _process(self, batch):
-        ctx = _Context(batch)
+    def _groups(self, batch):
         groups = _column(batch, 'group', pa.int32(), self.kind).to_numpy(zero_copy_only=False)
         if len(groups) and groups.min() < 0:
             raise DescriptorError('an AGGREGATE batch\'s column \'group\' has a negative id')
+        accs = self._accumulators
+        if len(groups):
+            top = int(groups.max())
+            if top >= len(accs):
+                accs.extend([_UNSEEN] * (top + 1 - len(accs)))
+        return groups
+
+    def _process(self, batch):
+        if self._phase == udf_pb2.Operation.FINAL:
+            return self._merge(batch)
+        ctx = _Context(batch)
+        groups = self._groups(batch)
         retract_index = batch.schema.get_field_index('retract')
         retracts = None
         if retract_index >= 0:
@@ -724,10 +766,6 @@ class AggregateOperation(_GroupedOperation):
         fn = self._f.wrapper.function
         name = self._f.name
         accs = self._accumulators
-        if len(groups):
-            top = int(groups.max())
-            if top >= len(accs):
-                accs.extend([_UNSEEN] * (top + 1 - len(accs)))
         create, accumulate, retract = fn.create_accumulator, fn.accumulate, fn.retract
         method = 'create_accumulator'
         try:
@@ -757,6 +795,28 @@ class AggregateOperation(_GroupedOperation):
             raise PythonFunctionError(name, e, method=method) from None
         return None
 
+    def _merge(self, batch):
+        groups = self._groups(batch)
+        incoming = _values.to_python(_column(batch, 'accumulator', self._accumulator_arrow,
+                                             self.kind, nulls=True))
+        by_group = {}
+        for g, acc in zip(groups.tolist(), incoming):
+            by_group.setdefault(g, []).append(acc)
+        fn = self._f.wrapper.function
+        accs = self._accumulators
+        method = 'create_accumulator'
+        try:
+            for g, others in by_group.items():
+                acc = accs[g]
+                if acc is _UNSEEN:
+                    method = 'create_accumulator'
+                    acc = accs[g] = fn.create_accumulator()
+                method = 'merge'
+                fn.merge(acc, others)
+        except _USER_ERRORS as e:
+            raise PythonFunctionError(self._f.name, e, method=method) from None
+        return None
+
     def _finish(self):
         fn = self._f.wrapper.function
         accs, self._accumulators = self._accumulators, []
@@ -769,13 +829,15 @@ class AggregateOperation(_GroupedOperation):
                 accs[0] = acc0
             else:
                 accs = [acc0]
-        groups, values = [], []
+        groups = [g for g, acc in enumerate(accs) if acc is not _UNSEEN]
+        if self._phase == udf_pb2.Operation.PARTIAL:
+            return pa.RecordBatch.from_arrays(
+                [pa.array(groups, type=pa.int32()),
+                 _values.values_to_arrow([accs[g] for g in groups], self._f.accumulator_type,
+                                         self._f.name, what='accumulator type')],
+                schema=self.output_schema)
         try:
-            for g, acc in enumerate(accs):
-                if acc is _UNSEEN:
-                    continue
-                groups.append(g)
-                values.append(fn.get_value(acc))
+            values = [fn.get_value(accs[g]) for g in groups]
         except _USER_ERRORS as e:
             raise PythonFunctionError(self._f.name, e, method='get_value') from None
         return self._output(groups, values)

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\tudf.proto\x12\ntaipan.udf\"\xb2\x03\n\tOperation\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.taipan.udf.Operation.Kind\x12\'\n\tfunctions\x18\x02 \x03(\x0b\x32\x14.taipan.udf.Function\x12\x1f\n\x05\x63\x61lls\x18\x03 \x03(\x0b\x32\x10.taipan.udf.Call\x12@\n\x0ejob_parameters\x18\x04 \x03(\x0b\x32(.taipan.udf.Operation.JobParametersEntry\x12\x14\n\x0cpython_files\x18\x05 \x03(\t\x12\x12\n\nbatch_size\x18\x06 \x01(\x05\x12\x18\n\x10global_aggregate\x18\x07 \x01(\x08\x1a\x34\n\x12JobParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"u\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\n\n\x06SCALAR\x10\x01\x12\t\n\x05TABLE\x10\x02\x12\r\n\tAGGREGATE\x10\x03\x12\x14\n\x10PANDAS_AGGREGATE\x10\x04\x12\x1b\n\x17PANDAS_WINDOW_AGGREGATE\x10\x05\"\xad\x01\n\x08\x46unction\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x16\n\x0e\x61rgument_types\x18\x03 \x03(\t\x12\x14\n\x0cresult_types\x18\x04 \x03(\t\x12\x30\n\tfunc_type\x18\x05 \x01(\x0e\x32\x1d.taipan.udf.Function.FuncType\"#\n\x08\x46uncType\x12\x0b\n\x07GENERAL\x10\x00\x12\n\n\x06PANDAS\x10\x01\"A\n\x04\x43\x61ll\x12\x10\n\x08\x66unction\x18\x01 \x01(\x05\x12\'\n\targuments\x18\x02 \x03(\x0b\x32\x14.taipan.udf.Argument\"r\n\x08\x41rgument\x12\x10\n\x06\x63olumn\x18\x01 \x01(\x05H\x00\x12(\n\x08\x63onstant\x18\x02 \x01(\x0b\x32\x14.taipan.udf.ConstantH\x00\x12 \n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x10.taipan.udf.CallH\x00\x42\x08\n\x06source\"\x93\x01\n\x08\x43onstant\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x14\n\nbool_value\x18\x02 \x01(\x08H\x00\x12\x13\n\tint_value\x18\x03 \x01(\x03H\x00\x12\x16\n\x0c\x64ouble_value\x18\x04 \x01(\x01H\x00\x12\x16\n\x0cstring_value\x18\x05 \x01(\tH\x00\x12\x15\n\x0b\x62ytes_value\x18\x06 \x01(\x0cH\x00\x42\x07\n\x05value\"\xac\x03\n\x11\x46unctionSignature\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x04kind\x18\x02 \x01(\x0e\x32\".taipan.udf.FunctionSignature.Kind\x12\x30\n\tfunc_type\x18\x03 \x01(\x0e\x32\x1d.taipan.udf.Function.FuncType\x12\x1c\n\x14input_types_declared\x18\x04 \x01(\x08\x12\x13\n\x0binput_types\x18\x05 \x03(\t\x12\x14\n\x0cresult_types\x18\x06 \x03(\t\x12\x18\n\x10\x61\x63\x63umulator_type\x18\x07 \x01(\t\x12\x15\n\rdeterministic\x18\x08 \x01(\x08\x12\x13\n\x0bhas_retract\x18\t \x01(\x08\x12\x11\n\thas_merge\x18\n \x01(\x08\x12\x15\n\rmin_arguments\x18\x0b \x01(\x05\x12\x15\n\rmax_arguments\x18\x0c \x01(\x05\x12\x11\n\tsignature\x18\r \x01(\t\"B\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\n\n\x06SCALAR\x10\x01\x12\t\n\x05TABLE\x10\x02\x12\r\n\tAGGREGATE\x10\x03\x42&Z$github.com/taipandb/taipan/udf/udfpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\tudf.proto\x12\ntaipan.udf\"\xa9\x04\n\tOperation\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.taipan.udf.Operation.Kind\x12\'\n\tfunctions\x18\x02 \x03(\x0b\x32\x14.taipan.udf.Function\x12\x1f\n\x05\x63\x61lls\x18\x03 \x03(\x0b\x32\x10.taipan.udf.Call\x12@\n\x0ejob_parameters\x18\x04 \x03(\x0b\x32(.taipan.udf.Operation.JobParametersEntry\x12\x14\n\x0cpython_files\x18\x05 \x03(\t\x12\x12\n\nbatch_size\x18\x06 \x01(\x05\x12\x18\n\x10global_aggregate\x18\x07 \x01(\x08\x12=\n\x0f\x61ggregate_phase\x18\x08 \x01(\x0e\x32$.taipan.udf.Operation.AggregatePhase\x1a\x34\n\x12JobParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"u\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\n\n\x06SCALAR\x10\x01\x12\t\n\x05TABLE\x10\x02\x12\r\n\tAGGREGATE\x10\x03\x12\x14\n\x10PANDAS_AGGREGATE\x10\x04\x12\x1b\n\x17PANDAS_WINDOW_AGGREGATE\x10\x05\"6\n\x0e\x41ggregatePhase\x12\x0c\n\x08\x43OMPLETE\x10\x00\x12\x0b\n\x07PARTIAL\x10\x01\x12\t\n\x05\x46INAL\x10\x02\"\xc7\x01\n\x08\x46unction\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x16\n\x0e\x61rgument_types\x18\x03 \x03(\t\x12\x14\n\x0cresult_types\x18\x04 \x03(\t\x12\x30\n\tfunc_type\x18\x05 \x01(\x0e\x32\x1d.taipan.udf.Function.FuncType\x12\x18\n\x10\x61\x63\x63umulator_type\x18\x06 \x01(\t\"#\n\x08\x46uncType\x12\x0b\n\x07GENERAL\x10\x00\x12\n\n\x06PANDAS\x10\x01\"A\n\x04\x43\x61ll\x12\x10\n\x08\x66unction\x18\x01 \x01(\x05\x12\'\n\targuments\x18\x02 \x03(\x0b\x32\x14.taipan.udf.Argument\"r\n\x08\x41rgument\x12\x10\n\x06\x63olumn\x18\x01 \x01(\x05H\x00\x12(\n\x08\x63onstant\x18\x02 \x01(\x0b\x32\x14.taipan.udf.ConstantH\x00\x12 \n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x10.taipan.udf.CallH\x00\x42\x08\n\x06source\"\x93\x01\n\x08\x43onstant\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x14\n\nbool_value\x18\x02 \x01(\x08H\x00\x12\x13\n\tint_value\x18\x03 \x01(\x03H\x00\x12\x16\n\x0c\x64ouble_value\x18\x04 \x01(\x01H\x00\x12\x16\n\x0cstring_value\x18\x05 \x01(\tH\x00\x12\x15\n\x0b\x62ytes_value\x18\x06 \x01(\x0cH\x00\x42\x07\n\x05value\"\xac\x03\n\x11\x46unctionSignature\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x04kind\x18\x02 \x01(\x0e\x32\".taipan.udf.FunctionSignature.Kind\x12\x30\n\tfunc_type\x18\x03 \x01(\x0e\x32\x1d.taipan.udf.Function.FuncType\x12\x1c\n\x14input_types_declared\x18\x04 \x01(\x08\x12\x13\n\x0binput_types\x18\x05 \x03(\t\x12\x14\n\x0cresult_types\x18\x06 \x03(\t\x12\x18\n\x10\x61\x63\x63umulator_type\x18\x07 \x01(\t\x12\x15\n\rdeterministic\x18\x08 \x01(\x08\x12\x13\n\x0bhas_retract\x18\t \x01(\x08\x12\x11\n\thas_merge\x18\n \x01(\x08\x12\x15\n\rmin_arguments\x18\x0b \x01(\x05\x12\x15\n\rmax_arguments\x18\x0c \x01(\x05\x12\x11\n\tsignature\x18\r \x01(\t\"B\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\n\n\x06SCALAR\x10\x01\x12\t\n\x05TABLE\x10\x02\x12\r\n\tAGGREGATE\x10\x03\x42&Z$github.com/taipandb/taipan/udf/udfpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,23 +35,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_OPERATION_JOBPARAMETERSENTRY']._loaded_options = None
   _globals['_OPERATION_JOBPARAMETERSENTRY']._serialized_options = b'8\001'
   _globals['_OPERATION']._serialized_start=26
-  _globals['_OPERATION']._serialized_end=460
-  _globals['_OPERATION_JOBPARAMETERSENTRY']._serialized_start=289
-  _globals['_OPERATION_JOBPARAMETERSENTRY']._serialized_end=341
-  _globals['_OPERATION_KIND']._serialized_start=343
-  _globals['_OPERATION_KIND']._serialized_end=460
-  _globals['_FUNCTION']._serialized_start=463
-  _globals['_FUNCTION']._serialized_end=636
-  _globals['_FUNCTION_FUNCTYPE']._serialized_start=601
-  _globals['_FUNCTION_FUNCTYPE']._serialized_end=636
-  _globals['_CALL']._serialized_start=638
-  _globals['_CALL']._serialized_end=703
-  _globals['_ARGUMENT']._serialized_start=705
-  _globals['_ARGUMENT']._serialized_end=819
-  _globals['_CONSTANT']._serialized_start=822
-  _globals['_CONSTANT']._serialized_end=969
-  _globals['_FUNCTIONSIGNATURE']._serialized_start=972
-  _globals['_FUNCTIONSIGNATURE']._serialized_end=1400
-  _globals['_FUNCTIONSIGNATURE_KIND']._serialized_start=343
-  _globals['_FUNCTIONSIGNATURE_KIND']._serialized_end=409
+  _globals['_OPERATION']._serialized_end=579
+  _globals['_OPERATION_JOBPARAMETERSENTRY']._serialized_start=352
+  _globals['_OPERATION_JOBPARAMETERSENTRY']._serialized_end=404
+  _globals['_OPERATION_KIND']._serialized_start=406
+  _globals['_OPERATION_KIND']._serialized_end=523
+  _globals['_OPERATION_AGGREGATEPHASE']._serialized_start=525
+  _globals['_OPERATION_AGGREGATEPHASE']._serialized_end=579
+  _globals['_FUNCTION']._serialized_start=582
+  _globals['_FUNCTION']._serialized_end=781
+  _globals['_FUNCTION_FUNCTYPE']._serialized_start=746
+  _globals['_FUNCTION_FUNCTYPE']._serialized_end=781
+  _globals['_CALL']._serialized_start=783
+  _globals['_CALL']._serialized_end=848
+  _globals['_ARGUMENT']._serialized_start=850
+  _globals['_ARGUMENT']._serialized_end=964
+  _globals['_CONSTANT']._serialized_start=967
+  _globals['_CONSTANT']._serialized_end=1114
+  _globals['_FUNCTIONSIGNATURE']._serialized_start=1117
+  _globals['_FUNCTIONSIGNATURE']._serialized_end=1545
+  _globals['_FUNCTIONSIGNATURE_KIND']._serialized_start=406
+  _globals['_FUNCTIONSIGNATURE_KIND']._serialized_end=472
 # @@protoc_insertion_point(module_scope)

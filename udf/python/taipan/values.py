@@ -325,7 +325,8 @@ def _normalizer(dt):
     raise TypeError('no conversion to %s' % dt.sql())
 
 
-def _misfit_error(function, dt, values, norm, arrow_type, from_pandas=False):
+def _misfit_error(function, dt, values, norm, arrow_type, from_pandas=False,
+                  what='result type'):
     """The ResultTypeError for the first value of ``values`` that does not
     fit, found one value at a time after a whole-array conversion failed."""
     for v in values:
@@ -335,24 +336,25 @@ def _misfit_error(function, dt, values, norm, arrow_type, from_pandas=False):
             nv = norm(v)
             pa.array([nv], type=arrow_type, from_pandas=from_pandas)
         except _Misfit as m:
-            return ResultTypeError(function, dt.sql(), v, m.reason)
+            return ResultTypeError(function, dt.sql(), v, m.reason, what)
         except (pa.ArrowException, ValueError, TypeError, OverflowError) as e:
-            return ResultTypeError(function, dt.sql(), v, str(e))
+            return ResultTypeError(function, dt.sql(), v, str(e), what)
     return None
 
 
-def values_to_arrow(values, dt, function):
+def values_to_arrow(values, dt, function, what='result type'):
     """An Arrow array of SQL type ``dt`` from a list of Python values (None
     for NULL); ResultTypeError naming ``function`` for a value that does not
-    fit."""
+    fit (``what`` says which of its types: 'result type', 'accumulator
+    type')."""
     arrow_type = dt.to_arrow()
     fast = _fast_types(dt)
     if fast is not None and set(map(type, values)) <= fast:
         try:
             return pa.array(values, type=arrow_type)
         except (pa.ArrowException, ValueError, TypeError, OverflowError) as e:
-            err = _misfit_error(function, dt, values, _normalizer(dt), arrow_type)
-            raise (err or ResultTypeError(function, dt.sql(), values, str(e))) from None
+            err = _misfit_error(function, dt, values, _normalizer(dt), arrow_type, what=what)
+            raise (err or ResultTypeError(function, dt.sql(), values, str(e), what)) from None
     norm = _normalizer(dt)
     out = []
     append = out.append
@@ -363,12 +365,12 @@ def values_to_arrow(values, dt, function):
         try:
             append(norm(v))
         except _Misfit as m:
-            raise ResultTypeError(function, dt.sql(), v, m.reason) from None
+            raise ResultTypeError(function, dt.sql(), v, m.reason, what) from None
     try:
         return pa.array(out, type=arrow_type)
     except (pa.ArrowException, ValueError, TypeError, OverflowError) as e:
-        err = _misfit_error(function, dt, values, norm, arrow_type)
-        raise (err or ResultTypeError(function, dt.sql(), values, str(e))) from None
+        err = _misfit_error(function, dt, values, norm, arrow_type, what=what)
+        raise (err or ResultTypeError(function, dt.sql(), values, str(e), what)) from None
 
 
 def is_missing(v):

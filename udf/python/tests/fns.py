@@ -491,3 +491,28 @@ def pandas_nan(s):
 @udf(result_type='DATE', func_type='pandas')
 def pandas_dates(s):
     return s.map(lambda d: d + datetime.timedelta(days=1), na_action='ignore')
+
+
+class BadAccumulator(AggregateFunction):
+    def create_accumulator(self):
+        return ['not', 'numbers']
+
+    def accumulate(self, acc, v):
+        pass
+
+    def merge(self, acc, others):
+        pass
+
+    def get_value(self, acc):
+        return 0
+
+
+bad_accumulator = udaf(BadAccumulator(), result_type='BIGINT', accumulator_type='ARRAY<BIGINT>')
+
+
+class MergeFails(Collect):
+    def merge(self, acc, others):
+        raise LookupError('cannot merge')
+
+
+merge_fails = udaf(MergeFails(), accumulator_type='ARRAY<STRING>')

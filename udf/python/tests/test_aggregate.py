@@ -209,3 +209,74 @@ def test_pandas_window_needs_its_columns():
         aggregate(Operation.PANDAS_WINDOW_AGGREGATE, 'mean_udaf',
                   batch(partition=pa.array([0], pa.int32()), frame_start=pa.array([0], pa.int64()),
                         v=pa.array([1.0])), args=[col(2)], pandas=True)
+
+
+# --- partial and final phases
+
+
+def phase_descriptor(phase, target='weighted_avg', args=None, **fields):
+    return descriptor(Operation.AGGREGATE, [function('fns.' + target)],
+                      [call(0, *(args if args is not None else [col(1), col(2)]))],
+                      aggregate_phase=phase, **fields)
+
+
+def test_partial_then_final_equals_complete():
+    rows = [(0, 1, 1), (1, 2, 2), (0, 3, 3), (2, 4, 1), (1, 6, 2), (0, 5, 0)]
+
+    def part(rs):
+        return batch(group=groups(*[r[0] for r in rs]), v=pa.array([r[1] for r in rs], pa.int64()),
+                     w=pa.array([r[2] for r in rs], pa.int64()))
+    _, complete = run(phase_descriptor(Operation.COMPLETE), part(rows))
+    _, left = run(phase_descriptor(Operation.PARTIAL), part(rows[:3]))
+    _, right = run(phase_descriptor(Operation.PARTIAL), part(rows[3:]))
+    assert left.schema.names == ['group', 'accumulator']
+    assert left.schema.field('accumulator').type == pa.struct([('f0', pa.int64()),
+                                                               ('f1', pa.int64())])
+    assert left.to_pydict() == {'group': [0, 1], 'accumulator': [{'f0': 10, 'f1': 4},
+                                                                 {'f0': 4, 'f1': 2}]}
+    _, final = run(phase_descriptor(Operation.FINAL), left, right)
+    assert final.to_pydict() == complete.to_pydict()
+    assert final.to_pydict() == {'group': [0, 1, 2], 'value': [2.5, 4.0, 4.0]}
+
+
+def test_final_with_global_group_and_no_input():
+    _, out = run(phase_descriptor(Operation.FINAL, global_aggregate=True))
+    assert out.to_pydict() == {'group': [0], 'value': [None]}
+
+
+def test_phase_errors():
+    with pytest.raises(DescriptorError, match="aggregate function 'collect' has no accumulator "
+                                              'type, which the PARTIAL phase needs'):
+        create_operation(phase_descriptor(Operation.PARTIAL, 'collect', [col(1)]))
+    with pytest.raises(DescriptorError, match=r"aggregate function 'boom' has no merge\(\)"):
+        f = function('fns.boom')
+        f.accumulator_type = 'ARRAY<BIGINT>'
+        create_operation(descriptor(Operation.AGGREGATE, [f], [call(0, col(1))],
+                                    aggregate_phase=Operation.FINAL))
+    with pytest.raises(DescriptorError, match='a PANDAS_AGGREGATE operation has no aggregate '
+                                              'phase PARTIAL'):
+        create_operation(descriptor(Operation.PANDAS_AGGREGATE,
+                                    [function('fns.mean_udaf', pandas=True)], [call(0, col(1))],
+                                    aggregate_phase=Operation.PARTIAL))
+    with pytest.raises(ResultTypeError) as e:
+        run(phase_descriptor(Operation.PARTIAL, 'bad_accumulator', [col(1)]),
+            batch(group=groups(0), v=pa.array([1], pa.int64())))
+    assert "'bad_accumulator' returned ['not', 'numbers']" in str(e.value)
+    assert 'declared accumulator type ARRAY<BIGINT>' in str(e.value)
+    acc = pa.array([['a']], pa.list_(pa.string()))
+    with pytest.raises(PythonFunctionError, match=r"'merge_fails' in merge\(\) raised "
+                                                  'LookupError: cannot merge'):
+        run(phase_descriptor(Operation.FINAL, 'merge_fails', [col(1)]),
+            batch(group=groups(0), accumulator=acc))
+    with pytest.raises(DescriptorError, match="column 'accumulator' must be list<item: string>"):
+        run(phase_descriptor(Operation.FINAL, 'merge_fails', [col(1)]),
+            batch(group=groups(0), accumulator=pa.array([1], pa.int64())))
+
+
+def test_accumulator_type_from_descriptor():
+    f = function('fns.collect')
+    f.accumulator_type = 'ARRAY<STRING>'
+    _, out = run(descriptor(Operation.AGGREGATE, [f], [call(0, col(1))],
+                            aggregate_phase=Operation.PARTIAL),
+                 batch(group=groups(0, 0), v=pa.array(['a', 'b'])))
+    assert out.to_pydict() == {'group': [0], 'accumulator': [['a', 'b']]}
