@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -136,7 +137,7 @@ func (s *Session) runTiDB(ctx context.Context, node ast.StmtNode) (*Rows, error)
 			return nil, err
 		}
 		defer releaseAll(batches)
-		if err := checkNotNull(table, batches); err != nil {
+		if err := checkColumns(table, batches); err != nil {
 			return nil, err
 		}
 		if err := table.Append(batches); err != nil {
@@ -290,7 +291,9 @@ func (s *Session) createTable(ctx context.Context, n *ast.CreateTableStmt) (*Row
 		cols[i] = c
 		cols[i].Nullable = true
 		if c.Type.Kind == types.Null {
-			return nil, fmt.Errorf("table %q column %q: cannot infer a type from NULL", name, c.Name)
+			// A column of bare NULLs has no type of its own: make it TEXT
+			// (MySQL makes it BINARY(0), which can hold nothing else).
+			cols[i].Type = types.StringType
 		}
 	}
 	t, created, err := s.eng.cat.CreateTable(name, cols, n.IfNotExists)
@@ -300,6 +303,8 @@ func (s *Session) createTable(ctx context.Context, n *ast.CreateTableStmt) (*Row
 	if !created {
 		return okRows("Query OK, 0 rows affected", 0), nil
 	}
+	batches = typedNulls(batches, t.Schema())
+	defer releaseAll(batches)
 	if err := t.Append(batches); err != nil {
 		_ = s.eng.cat.DropTable(name, true)
 		return nil, err
@@ -307,14 +312,56 @@ func (s *Session) createTable(ctx context.Context, n *ast.CreateTableStmt) (*Row
 	return okRows(affected(rows), rows), nil
 }
 
-// checkNotNull rejects NULLs bound for NOT NULL columns, naming the column.
-func checkNotNull(t *catalog.Table, batches []arrow.Record) error {
-	for _, b := range batches {
-		for i, c := range t.Columns {
-			if !c.Nullable && b.Column(i).NullN() > 0 {
-				return fmt.Errorf("column %q of table %q cannot be NULL", c.Name, t.Name)
+// typedNulls returns batches (each a new reference) whose columns of the
+// NULL type are replaced by all-NULL columns of schema's type.
+func typedNulls(batches []arrow.Record, schema *arrow.Schema) []arrow.Record {
+	out := make([]arrow.Record, len(batches))
+	for i, b := range batches {
+		cols := make([]arrow.Array, b.NumCols())
+		for j := range cols {
+			cols[j] = b.Column(j)
+			if cols[j].DataType().ID() == arrow.NULL && schema.Field(j).Type.ID() != arrow.NULL {
+				cols[j] = array.MakeArrayOfNull(memory.DefaultAllocator, schema.Field(j).Type, int(b.NumRows()))
+				defer cols[j].Release()
 			}
 		}
+		out[i] = array.NewRecord(schema, cols, b.NumRows())
+	}
+	return out
+}
+
+// checkColumns rejects NULLs bound for NOT NULL columns and values longer
+// than a VARCHAR(n) or VARBINARY(n) column allows, naming the column and
+// the row (1-based, in the order the statement produced them).
+func checkColumns(t *catalog.Table, batches []arrow.Record) error {
+	row := 0
+	for _, b := range batches {
+		for i, c := range t.Columns {
+			col := b.Column(i)
+			if !c.Nullable && col.NullN() > 0 {
+				return fmt.Errorf("column %q of table %q cannot be NULL", c.Name, t.Name)
+			}
+			if c.Type.Length == 0 {
+				continue
+			}
+			for j := 0; j < col.Len(); j++ {
+				if col.IsNull(j) {
+					continue
+				}
+				n := 0
+				switch a := col.(type) {
+				case *array.String:
+					n = utf8.RuneCountInString(a.Value(j))
+				case *array.Binary:
+					n = len(a.Value(j))
+				}
+				if n > c.Type.Length {
+					return fmt.Errorf("data too long for column %q of table %q at row %d: %d characters, %s holds %d",
+						c.Name, t.Name, row+j+1, n, c.Type, c.Type.Length)
+				}
+			}
+		}
+		row += int(b.NumRows())
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/taipandb/taipan/catalog"
+	"github.com/taipandb/taipan/types"
 )
 
 // PlanInsert plans INSERT INTO t [(cols)] VALUES ... | SELECT ... (and
@@ -78,7 +79,14 @@ func (p *Planner) PlanInsert(stmt *ast.InsertStmt) (*Plan, *catalog.Table, error
 			if k, ok := s.(*constant); ok && k.Value == nil && !c.Nullable {
 				return nil, fmt.Errorf("column %q of table %q is NOT NULL: cannot insert NULL", c.Name, t.Name)
 			}
-			cs, err := newCast(s, c.Type)
+			// A value longer than VARCHAR(n) or VARBINARY(n) is an error
+			// on insert (MySQL's strict mode), not cut as CAST cuts it:
+			// cast to the unbounded type and let the engine check lengths.
+			to := c.Type
+			if to.Kind == types.String || to.Kind == types.Binary {
+				to.Length = 0
+			}
+			cs, err := newCast(s, to)
 			if err != nil {
 				return nil, fmt.Errorf("column %q of table %q: %w", c.Name, t.Name, err)
 			}
