@@ -261,7 +261,9 @@ func formatColumn(a arrow.Array) []string {
 		case *array.Decimal128:
 			out[i] = expr.FormatDecimal(a.Value(i), int(a.DataType().(*arrow.Decimal128Type).Scale))
 		case *array.Binary:
-			out[i] = base64.StdEncoding.EncodeToString(a.Value(i))
+			if out[i] = base64.StdEncoding.EncodeToString(a.Value(i)); out[i] == "" {
+				out[i] = "(empty)"
+			}
 		case *array.String:
 			if s := a.Value(i); s == "" {
 				out[i] = "(empty)"
