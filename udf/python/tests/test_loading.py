@@ -204,3 +204,28 @@ def test_generated_python_code_matches_the_proto(tmp_path):
     fresh = (tmp_path / 'udf_pb2.py').read_text()
     checked_in = open(udf_pb2.__file__).read()
     assert fresh == checked_in
+
+
+def test_generated_go_code_matches_the_python_code():
+    """udf.pb.go embeds the same file descriptor as udf_pb2.py, so neither
+    was left stale when udf.proto changed."""
+    import ast
+    import re
+
+    from google.protobuf import descriptor_pb2
+    go = open(os.path.join(os.path.dirname(__file__), '..', '..', 'udfpb', 'udf.pb.go')).read()
+    m = re.search(r'const file_udf_proto_rawDesc = ""((?:\s*\+\s*"(?:[^"\\]|\\.)*")+)', go)
+    assert m, 'udf.pb.go has no file_udf_proto_rawDesc constant'
+    raw = b''.join(ast.literal_eval('b' + lit) for lit in re.findall(r'"(?:[^"\\]|\\.)*"',
+                                                                    m.group(1)))
+    go_file = descriptor_pb2.FileDescriptorProto.FromString(raw)
+    python_file = descriptor_pb2.FileDescriptorProto.FromString(udf_pb2.DESCRIPTOR.serialized_pb)
+
+    def without_json_names(messages):
+        # protoc-gen-go records each field's JSON name; the Python code does not.
+        for message in messages:
+            for field in message.field:
+                field.ClearField('json_name')
+            without_json_names(message.nested_type)
+    without_json_names(go_file.message_type)
+    assert go_file == python_file
