@@ -39,14 +39,9 @@ type PythonCalc struct {
 	results []types.Column
 	schema  *arrow.Schema
 
-	ectx    *expr.Context
-	ev      udf.Evaluator
-	cur     arrow.Record // the child batch being cut into slices
-	pos     int64
-	pending []arrow.Record // slices sent, results not yet received
-	eof     bool
-	out     batchHolder
-	closed  bool
+	stream pythonStream
+	out    batchHolder
+	closed bool
 }
 
 func (p *PythonCalc) Schema() *arrow.Schema { return p.schema }
@@ -54,16 +49,7 @@ func (p *PythonCalc) Children() []Operator  { return []Operator{p.child} }
 func (p *PythonCalc) Explain() string       { return "PythonCalc " + p.py.explain() }
 
 func (p *PythonCalc) Open(ctx context.Context) error {
-	p.ectx = &expr.Context{Mem: Allocator(ctx)}
-	if err := p.child.Open(ctx); err != nil {
-		return err
-	}
-	ev, err := p.py.prepare(ctx)
-	if err != nil {
-		return err
-	}
-	p.ev = ev
-	return nil
+	return p.stream.open(ctx, p.child, p.inputs, &p.py)
 }
 
 func (p *PythonCalc) Next(ctx context.Context) (arrow.Record, error) {
@@ -71,24 +57,11 @@ func (p *PythonCalc) Next(ctx context.Context) (arrow.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if p.ev == nil {
-		return nil, fmt.Errorf("PythonCalc: Next before Open")
-	}
-	for len(p.pending) < pythonInFlight && !p.eof {
-		if err := p.send(ctx); err != nil {
-			return nil, err
-		}
-	}
-	if len(p.pending) == 0 {
-		return nil, io.EOF
-	}
-	res, err := p.ev.Receive(ctx)
+	in, res, err := p.stream.next(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer res.Release()
-	in := p.pending[0]
-	p.pending = p.pending[1:]
 	defer in.Release()
 	n := in.NumRows()
 	if int(res.NumCols()) != len(p.results) || res.NumRows() != n {
@@ -123,13 +96,77 @@ func (p *PythonCalc) callName(i int) string {
 	return p.results[i].Name
 }
 
-// send evaluates the inputs of the next slice of the child's rows and
-// sends them to Python.
-func (p *PythonCalc) send(ctx context.Context) error {
-	if p.cur == nil {
-		rec, err := p.child.Next(ctx)
+func (p *PythonCalc) Close() error {
+	p.out.release()
+	err := p.stream.close()
+	if p.closed {
+		return err
+	}
+	p.closed = true
+	if cerr := p.child.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// pythonStream feeds a SCALAR or TABLE operation from a child: it cuts the
+// child's batches into slices of at most the operation's batch size,
+// evaluates the inputs over each, sends up to pythonInFlight slices ahead
+// and hands back each slice with its output, in order.
+type pythonStream struct {
+	child   Operator
+	inputs  []expr.Expr
+	py      *PythonOperation
+	ectx    *expr.Context
+	ev      udf.Evaluator
+	cur     arrow.Record // the child batch being cut into slices
+	pos     int64
+	pending []arrow.Record // slices sent, outputs not yet received
+	eof     bool
+}
+
+func (s *pythonStream) open(ctx context.Context, child Operator, inputs []expr.Expr, py *PythonOperation) error {
+	s.child, s.inputs, s.py = child, inputs, py
+	s.ectx = &expr.Context{Mem: Allocator(ctx)}
+	if err := child.Open(ctx); err != nil {
+		return err
+	}
+	ev, err := py.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	s.ev = ev
+	return nil
+}
+
+// next returns the next slice and its output (io.EOF at the end); the
+// caller releases both.
+func (s *pythonStream) next(ctx context.Context) (in, out arrow.Record, err error) {
+	if s.ev == nil {
+		return nil, nil, fmt.Errorf("Python operator: Next before Open")
+	}
+	for len(s.pending) < pythonInFlight && !s.eof {
+		if err := s.send(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(s.pending) == 0 {
+		return nil, nil, io.EOF
+	}
+	res, err := s.ev.Receive(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	in = s.pending[0]
+	s.pending = s.pending[1:]
+	return in, res, nil
+}
+
+func (s *pythonStream) send(ctx context.Context) error {
+	if s.cur == nil {
+		rec, err := s.child.Next(ctx)
 		if err == io.EOF {
-			p.eof = true
+			s.eof = true
 			return nil
 		}
 		if err != nil {
@@ -139,52 +176,46 @@ func (p *PythonCalc) send(ctx context.Context) error {
 			return nil
 		}
 		rec.Retain()
-		p.cur, p.pos = rec, 0
+		s.cur, s.pos = rec, 0
 	}
-	n := p.cur.NumRows()
-	end := min(p.pos+int64(p.py.batchRows()), n)
-	slice := p.cur.NewSlice(p.pos, end)
-	p.pos = end
-	if p.pos == n {
-		p.cur.Release()
-		p.cur = nil
+	n := s.cur.NumRows()
+	end := min(s.pos+int64(s.py.batchRows()), n)
+	slice := s.cur.NewSlice(s.pos, end)
+	s.pos = end
+	if s.pos == n {
+		s.cur.Release()
+		s.cur = nil
 	}
-	args, err := evalExprs(p.ectx, p.inputs, slice)
+	args, err := evalExprs(s.ectx, s.inputs, slice)
 	if err != nil {
 		slice.Release()
 		return err
 	}
 	in := pythonInput(args, int(slice.NumRows()))
 	releaseArrays(args)
-	err = p.ev.Send(ctx, in)
+	err = s.ev.Send(ctx, in)
 	in.Release()
 	if err != nil {
 		slice.Release()
 		return err
 	}
-	p.pending = append(p.pending, slice)
+	s.pending = append(s.pending, slice)
 	return nil
 }
 
-func (p *PythonCalc) Close() error {
-	p.out.release()
-	if p.cur != nil {
-		p.cur.Release()
-		p.cur = nil
+// close releases what the stream holds and closes the evaluator (not the
+// child).
+func (s *pythonStream) close() error {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
 	}
-	releaseRecords(p.pending)
-	p.pending = nil
+	releaseRecords(s.pending)
+	s.pending = nil
 	var err error
-	if p.ev != nil {
-		err = p.ev.Close()
-		p.ev = nil
-	}
-	if p.closed {
-		return err
-	}
-	p.closed = true
-	if cerr := p.child.Close(); err == nil {
-		err = cerr
+	if s.ev != nil {
+		err = s.ev.Close()
+		s.ev = nil
 	}
 	return err
 }

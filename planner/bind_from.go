@@ -161,6 +161,11 @@ func (b *builder) planJoin(j *ast.Join, env *cteEnv) (node, []column, error) {
 	if j.Right == nil {
 		return b.planFrom(j.Left, env)
 	}
+	if ts, ok := j.Right.(*ast.TableSource); ok {
+		if fc, f := b.tableFunctionCall(ts); fc != nil {
+			return b.planLateralTable(j, ts, fc, f, env)
+		}
+	}
 	left, lscope, err := b.planFrom(j.Left, env)
 	if err != nil {
 		return nil, nil, err

@@ -251,3 +251,36 @@ func TestPythonWithoutRuntime(t *testing.T) {
 	require.ErrorContains(t, err, "Python function add_one: no Python runtime for PROCESS mode")
 	require.NoError(t, plan.Root.Close())
 }
+
+func TestPythonTableFunctions(t *testing.T) {
+	cat := pythonCatalog(t)
+	// The form the sql package rewrites LATERAL TABLE(f(x)) AS T(c) into.
+	lines := explainMode(t, cat, "thread", "SELECT a, word, n FROM t, LATERAL (SELECT `split`(b)) AS T(word, n)")
+	require.Equal(t, []string{
+		"Project a, word, n",
+		"  PythonCorrelate INNER THREAD calls=[split(b)]",
+		"    TableScan t",
+	}, lines)
+	lines = explainMode(t, cat, "process", "SELECT a, word FROM t LEFT JOIN LATERAL (SELECT `split`(upper_py(b))) AS T(word, n) ON TRUE WHERE n > 1")
+	require.Equal(t, []string{
+		"Project a, word",
+		"  Filter n > 1",
+		"    Project a, b, c, d, e, f, word, n",
+		"      PythonCorrelate LEFT PROCESS calls=[split(upper_py(b))]",
+		"        PythonCalc PROCESS calls=[upper_py(b)]",
+		"          TableScan t",
+	}, lines)
+	// ON with a condition filters an inner join.
+	lines = explainMode(t, cat, "process", "SELECT a FROM t JOIN LATERAL (SELECT `split`(b)) AS T(w, n) ON n = a")
+	require.Equal(t, "  Filter n = a", lines[1])
+
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT * FROM t, LATERAL (SELECT `split`(b)) AS T(w)", "table function split returns 2 columns, but AS T names 1"},
+		{"SELECT * FROM t LEFT JOIN LATERAL (SELECT `split`(b)) AS T(w, n) ON n = a", "LEFT JOIN LATERAL TABLE(split(...)) takes ON TRUE"},
+		{"SELECT * FROM t, LATERAL (SELECT `split`(a)) AS T(w, n)", "function split: argument 1 (a) is BIGINT"},
+		{"SELECT * FROM t, LATERAL (SELECT `split`(zz)) AS T(w, n)", `unknown column "zz" in table function arguments`},
+	} {
+		err := planError(t, cat, c.sql)
+		require.Contains(t, err.Error(), c.want, c.sql)
+	}
+}
