@@ -29,7 +29,9 @@ API
 Batches
 -------
 Arguments refer to input columns by index, counting every column of the
-batch, special ones included. Special columns are found by name. Output
+batch, special ones included. Special columns are found by name. A batch
+carries at least one column even when no call reads one (``no_args()``,
+constants only), since its row count is what such calls need. Output
 result columns carry their SQL type in the field metadata key
 ``taipan.sql_type`` (as the engine's ``types.SQLTypeKey``).
 
@@ -84,7 +86,7 @@ Results are converted to the declared type with the checks of
 :mod:`taipan.values`: a value that does not fit raises ResultTypeError
 naming the function, the declared type and the value. An exception raised
 by the user's code (in a call, ``open``, ``close``, ``create_accumulator``,
-``accumulate``, ``retract``, ``get_value``) becomes a PythonFunctionError
+``accumulate``, ``retract``, ``merge``, ``get_value``) becomes a PythonFunctionError
 naming the function, the exception type and message, with the traceback.
 """
 
@@ -304,7 +306,17 @@ class _ColumnArgument:
         return arr
 
     def python(self, ctx):
-        return _values.to_python(self.arrow(ctx))
+        # A column several calls read is converted once per batch, unless its
+        # values are mutable (list, dict, Row): one call could change what
+        # the next one sees. Series are never shared, for the same reason.
+        arr = self.arrow(ctx)
+        if pa.types.is_nested(arr.type):
+            return _values.to_python(arr)
+        key = ('python', self.index)
+        values = ctx.cache.get(key)
+        if values is None:
+            values = ctx.cache[key] = _values.to_python(arr)
+        return values
 
     def series(self, ctx):
         return _values.to_series(self.arrow(ctx))

@@ -516,3 +516,15 @@ class MergeFails(Collect):
 
 
 merge_fails = udaf(MergeFails(), accumulator_type='ARRAY<STRING>')
+
+
+@udf(result_type='ARRAY<BIGINT>')
+def append_one(values):
+    values.append(1)
+    return values
+
+
+@udf(result_type='BIGINT', func_type='pandas')
+def pandas_mutates(s):
+    s += 100
+    return s

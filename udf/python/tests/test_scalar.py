@@ -412,3 +412,14 @@ def test_pandas_results_with_missing_values():
     out = scalar(one('pandas_dates', col(0), pandas=True),
                  batch(a=pa.array([datetime.date(2024, 2, 28), None])))
     assert out.column(0).to_pylist() == [datetime.date(2024, 2, 29), None]
+
+
+def test_calls_reading_one_column_do_not_see_each_others_mutations():
+    arr = pa.array([[5]], pa.list_(pa.int64()))
+    functions = [function('fns.append_one')]
+    out = scalar((functions, [call(0, col(0)), call(0, col(0))]), batch(a=arr))
+    assert out.to_pydict() == {'f0': [[5, 1]], 'f1': [[5, 1]]}
+    functions = [function('fns.pandas_mutates', pandas=True), function('fns.add_one')]
+    out = scalar((functions, [call(0, col(0)), call(0, col(0)), call(1, col(0))]),
+                 batch(a=pa.array([1], pa.int64())))
+    assert out.to_pydict() == {'f0': [101], 'f1': [101], 'f2': [2]}
