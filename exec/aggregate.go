@@ -65,6 +65,9 @@ func (h *HashAggregate) Explain() string {
 }
 
 func formatAggregate(fn catalog.BoundAggregate, args []expr.Expr) string {
+	if p, ok := fn.(*PythonAggregate); ok {
+		return p.explain(args)
+	}
 	if len(args) == 0 {
 		return fn.Name() + "(*)"
 	}
@@ -80,7 +83,7 @@ func (h *HashAggregate) Open(ctx context.Context) error {
 	h.groups.reset()
 	h.accs = make([]catalog.GroupsAccumulator, len(h.aggs))
 	for i, a := range h.aggs {
-		h.accs[i] = a.Fn.NewAccumulator(h.ectx.Mem)
+		h.accs[i] = newAccumulator(ctx, a.Fn, h.ectx.Mem)
 	}
 	return h.child.Open(ctx)
 }

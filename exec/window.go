@@ -167,7 +167,7 @@ func (w *Window) compute(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		col, err := w.computeFunc(input, f)
+		col, err := w.computeFunc(ctx, input, f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
@@ -258,7 +258,7 @@ func (w *Window) order(input arrow.Record, f WindowFunc) (*windowOrder, func(), 
 	return o, release, nil
 }
 
-func (w *Window) computeFunc(input arrow.Record, f WindowFunc) (arrow.Array, error) {
+func (w *Window) computeFunc(ctx context.Context, input arrow.Record, f WindowFunc) (arrow.Array, error) {
 	o, release, err := w.order(input, f)
 	if err != nil {
 		return nil, err
@@ -308,7 +308,7 @@ func (w *Window) computeFunc(input arrow.Record, f WindowFunc) (arrow.Array, err
 			res.Release()
 		}
 	}
-	return w.framed(f, o, args)
+	return w.framed(ctx, f, o, args)
 }
 
 // frame returns the sorted positions [start, end) of row k's frame.
@@ -440,7 +440,7 @@ func numericValue(arr arrow.Array) (func(i int) float64, error) {
 // each frame's rows are fed with that frame's group id, in chunks.
 // Consecutive rows with the same frame (peers, whole-partition frames)
 // share one group.
-func (w *Window) framed(f WindowFunc, o *windowOrder, args []arrow.Array) (arrow.Array, error) {
+func (w *Window) framed(ctx context.Context, f WindowFunc, o *windowOrder, args []arrow.Array) (arrow.Array, error) {
 	n := len(o.perm)
 	frameOf := make([]int32, n) // by input row
 	type span struct{ start, end int }
@@ -455,7 +455,7 @@ func (w *Window) framed(f WindowFunc, o *windowOrder, args []arrow.Array) (arrow
 		}
 		frameOf[o.perm[k]] = int32(len(frames) - 1)
 	}
-	acc := f.Agg.NewAccumulator(w.ectx.Mem)
+	acc := newAccumulator(ctx, f.Agg, w.ectx.Mem)
 	numGroups := len(frames)
 	chunk := max(batchSize(), 1<<14)
 	rows := make([]int32, 0, chunk)

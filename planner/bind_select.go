@@ -198,6 +198,14 @@ func (c *callCollector) Enter(n ast.Node) (ast.Node, bool) {
 	switch n := n.(type) {
 	case *ast.WindowFuncExpr:
 		c.windows = append(c.windows, n)
+		if fc := pythonOverCall(n); fc != nil {
+			// The Python aggregate is the window function, not an
+			// aggregate of the query; its arguments may hold some.
+			for _, a := range fc.Args {
+				c.collect(a)
+			}
+			return n, true
+		}
 	case *ast.SubqueryExpr:
 		return n, true
 	}
@@ -266,6 +274,9 @@ func (b *builder) bindAggregate(name string, argNodes []ast.ExprNode, distinct b
 	f, ok := b.cat.Function(name)
 	if !ok {
 		return nil, nil, fmt.Errorf("unknown function %q", name)
+	}
+	if pf, ok := f.(*catalog.PythonFunction); ok && pf.Kind() == catalog.KindAggregate {
+		return b.bindPythonAggregate(pf, argNodes, distinct, bd)
 	}
 	af, ok := f.(catalog.AggregateFunction)
 	if !ok {

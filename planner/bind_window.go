@@ -40,7 +40,11 @@ func (st *selectState) windowCall(bd *binder, w *ast.WindowFuncExpr, named map[s
 		if _, ok := st.b.cat.Function(name); !ok && windowOnly[name] {
 			return wc, fmt.Errorf("window function %s is not supported", name)
 		}
-		fn, args, err := st.b.bindAggregate(name, w.Args, w.Distinct, bd)
+		argNodes := w.Args
+		if fc := pythonOverCall(w); fc != nil {
+			name, argNodes = fc.FnName.L, fc.Args
+		}
+		fn, args, err := st.b.bindAggregate(name, argNodes, w.Distinct, bd)
 		if err != nil {
 			return wc, err
 		}

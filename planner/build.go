@@ -80,7 +80,11 @@ func (b *builder) build(n node) (exec.Operator, error) {
 			if err != nil {
 				return nil, err
 			}
-			aggs[i] = exec.AggregateCall{Fn: a.fn, Args: args, Name: a.name}
+			fn, err := b.physicalAggregate(a.fn, len(n.groupBy) == 0)
+			if err != nil {
+				return nil, err
+			}
+			aggs[i] = exec.AggregateCall{Fn: fn, Args: args, Name: a.name}
 		}
 		return exec.NewHashAggregate(child, groupBy, names(n.cols[:len(n.groupBy)]), aggs), nil
 	case *joinNode:
@@ -125,6 +129,11 @@ func (b *builder) build(n node) (exec.Operator, error) {
 		funcs := make([]exec.WindowFunc, len(n.funcs))
 		for i, w := range n.funcs {
 			wf := exec.WindowFunc{Kind: w.kind, Agg: w.agg, Frame: w.frame, Name: w.name}
+			if w.agg != nil {
+				if wf.Agg, err = b.physicalAggregate(w.agg, false); err != nil {
+					return nil, err
+				}
+			}
 			if wf.Args, err = compileAll(w.args); err != nil {
 				return nil, err
 			}

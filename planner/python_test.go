@@ -284,3 +284,32 @@ func TestPythonTableFunctions(t *testing.T) {
 		require.Contains(t, err.Error(), c.want, c.sql)
 	}
 }
+
+func TestPythonAggregates(t *testing.T) {
+	cat := pythonCatalog(t)
+	lines := explainMode(t, cat, "thread", "SELECT b, weighted_avg(a, a), mean_udaf(c), count(*) FROM t GROUP BY b")
+	require.Equal(t, []string{
+		"Project b, weighted_avg(a, a), mean_udaf(c), count(*)",
+		"  HashAggregate keys=[b] aggs=[weighted_avg(a, a) PROCESS (aggregate functions run in PROCESS mode), mean_udaf(c) PROCESS (pandas aggregate functions run in PROCESS mode), count(*)]",
+		"    TableScan t",
+	}, lines)
+	// A THREAD scalar feeds a PROCESS aggregate.
+	lines = explainMode(t, cat, "thread", "SELECT weighted_avg(add_one(a), 1) FROM t")
+	require.Equal(t, []string{
+		"Project weighted_avg(add_one(a), 1)",
+		"  HashAggregate keys=[] aggs=[weighted_avg(add_one(a), 1) PROCESS (aggregate functions run in PROCESS mode)]",
+		"    PythonCalc THREAD calls=[add_one(a)]",
+		"      TableScan t",
+	}, lines)
+	lines = explainMode(t, cat, "process", "SELECT a, json_objectagg('taipan.over', mean_udaf(c)) OVER (PARTITION BY b ORDER BY a ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t")
+	require.Contains(t, lines[1], "mean_udaf(c) PROCESS OVER (PARTITION BY b ORDER BY a ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)")
+
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT weighted_avg(e, a) FROM t", "function weighted_avg: argument 1 (e) is DATE"},
+		{"SELECT weighted_avg(a) FROM t", "function weighted_avg takes 2 arguments (BIGINT, BIGINT), got 1"},
+		{"SELECT weighted_avg(weighted_avg(a, a), 1) FROM t", "not allowed"},
+	} {
+		err := planError(t, cat, c.sql)
+		require.Contains(t, err.Error(), c.want, c.sql)
+	}
+}
