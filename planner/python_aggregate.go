@@ -37,7 +37,7 @@ func (a *pyAggregate) NewAccumulator(memory.Allocator) catalog.GroupsAccumulator
 type failedAccumulator struct{ err error }
 
 func (f failedAccumulator) Update([]arrow.Array, []uint32, int) error { return f.err }
-func (f failedAccumulator) Finish(int) (arrow.Array, error)          { return nil, f.err }
+func (f failedAccumulator) Finish(int) (arrow.Array, error)           { return nil, f.err }
 
 // bindPythonAggregate binds a call of a Python aggregate function.
 func (b *builder) bindPythonAggregate(f *catalog.PythonFunction, argNodes []ast.ExprNode, distinct bool, bd *binder) (catalog.BoundAggregate, []scalar, error) {
