@@ -104,12 +104,25 @@ func pythonResult(fn string, want types.Type, col arrow.Array) (arrow.Array, err
 	return nil, &udf.Error{Function: fn, Message: fmt.Sprintf("result %s does not fit the declared result type %s (Python returned %s values)", value, want, col.DataType())}
 }
 
-// pythonInput makes the record sent to Python from evaluated columns,
-// named a0, a1... (the runtime reads columns by position).
-func pythonInput(cols []arrow.Array, n int) arrow.Record {
+// pythonInput makes the record sent to Python from evaluated columns:
+// the special columns first, named (operations.py finds them by name),
+// then the arguments, named a0, a1... (read by position). A batch without
+// columns gets a NULL column, since Python needs at least one to see the
+// row count.
+func pythonInput(special []string, cols []arrow.Array, n int) arrow.Record {
+	if len(cols) == 0 {
+		null := array.NewNull(n)
+		defer null.Release()
+		cols = []arrow.Array{null}
+		special = []string{"rows"}
+	}
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
-		fields[i] = arrow.Field{Name: fmt.Sprintf("a%d", i), Type: c.DataType(), Nullable: true}
+		name := fmt.Sprintf("a%d", i-len(special))
+		if i < len(special) {
+			name = special[i]
+		}
+		fields[i] = arrow.Field{Name: name, Type: c.DataType(), Nullable: true}
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(n))
 }

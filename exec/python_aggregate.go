@@ -102,7 +102,7 @@ func (p *pythonAccumulator) Update(args []arrow.Array, groups []uint32, numGroup
 		for _, a := range args {
 			cols = append(cols, array.NewSlice(a, int64(lo), int64(hi)))
 		}
-		in := pythonInput(cols, hi-lo)
+		in := pythonInput([]string{"group"}, cols, hi-lo)
 		releaseArrays(cols)
 		err := p.ev.Send(p.ctx, in)
 		in.Release()

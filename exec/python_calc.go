@@ -191,7 +191,7 @@ func (s *pythonStream) send(ctx context.Context) error {
 		slice.Release()
 		return err
 	}
-	in := pythonInput(args, int(slice.NumRows()))
+	in := pythonInput(nil, args, int(slice.NumRows()))
 	releaseArrays(args)
 	err = s.ev.Send(ctx, in)
 	in.Release()
