@@ -82,6 +82,28 @@ func take(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, erro
 	return array.MakeFromData(data), nil
 }
 
+// takeOrSlice is take, but a run of consecutive indices is a zero-copy
+// slice of arr.
+func takeOrSlice(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
+	if isRun(idx) {
+		return array.NewSlice(arr, int64(idx[0]), int64(idx[0])+int64(len(idx))), nil
+	}
+	return take(mem, arr, idx)
+}
+
+// isRun reports whether idx is a, a+1, a+2, ... for some a >= 0.
+func isRun(idx []int32) bool {
+	if len(idx) == 0 || idx[0] < 0 || int(idx[len(idx)-1]-idx[0]) != len(idx)-1 {
+		return false
+	}
+	for k, i := range idx {
+		if i != idx[0]+int32(k) {
+			return false
+		}
+	}
+	return true
+}
+
 // takeValidity builds the validity bitmap of a gather, or nil when no
 // output row is NULL.
 func takeValidity(mem memory.Allocator, arr arrow.Array, idx []int32) (*memory.Buffer, int) {

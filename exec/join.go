@@ -35,18 +35,20 @@ type HashJoin struct {
 	ectx     *expr.Context
 	built    bool
 	buildRec arrow.Record
-	head     map[string]int32 // first build row of each key
-	chain    []int32          // next build row with the same key, or -1
+	table    joinTable
+	chain    []int32 // the table's chains
 
-	probeRec  arrow.Record // the probe batch being joined
-	probeKeys keyRows
-	row       int   // its row being joined
-	started   bool  // row's candidates have been looked up
-	cursor    int32 // next candidate build row of row, or -1
-	matched   []bool
-	padding   bool    // all pairs of probeRec are out; unmatched rows follow
-	padRows   []int32 // probe rows without a match
-	padNext   int
+	probeRec arrow.Record // the probe batch being joined
+	first    []int32      // by probe row: its first matching build row, or -1
+	probeIdx []int32      // the pairs of one output batch
+	buildIdx []int32
+	row      int   // its row being joined
+	started  bool  // row's candidates have been looked up
+	cursor   int32 // next candidate build row of row, or -1
+	matched  []bool
+	padding  bool    // all pairs of probeRec are out; unmatched rows follow
+	padRows  []int32 // probe rows without a match
+	padNext  int
 
 	out    batchHolder
 	closed bool
@@ -182,25 +184,15 @@ func (h *HashJoin) buildTable(ctx context.Context) error {
 		return err
 	}
 	defer releaseArrays(keys)
-	var enc keyRows
-	n := int(rec.NumRows())
-	if err := enc.encode(keys, n); err != nil {
+	probeTypes := make([]arrow.DataType, len(h.probeKeyEx))
+	for i, e := range h.probeKeyEx {
+		probeTypes[i] = e.Type().Arrow()
+	}
+	h.table, err = newJoinTable(keys, probeTypes, int(rec.NumRows()))
+	if err != nil {
 		return fmt.Errorf("join key: %w", err)
 	}
-	h.head = make(map[string]int32)
-	h.chain = make([]int32, n)
-	// Backwards, so that each chain lists build rows in input order.
-	for i := n - 1; i >= 0; i-- {
-		h.chain[i] = -1
-		if enc.hasNull[i] {
-			continue // NULL never equals anything
-		}
-		k := enc.key(i)
-		if first, ok := h.head[string(k)]; ok {
-			h.chain[i] = first
-		}
-		h.head[string(k)] = int32(i)
-	}
+	h.chain = h.table.chains()
 	return nil
 }
 
@@ -218,7 +210,8 @@ func (h *HashJoin) nextProbe(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = h.probeKeys.encode(keys, n)
+		h.first = resize(h.first, n)
+		err = h.table.lookup(keys, n, h.first)
 		releaseArrays(keys)
 		if err != nil {
 			return fmt.Errorf("join key: %w", err)
@@ -240,13 +233,7 @@ func (h *HashJoin) firstCandidate(row int) int32 {
 		}
 		return 0
 	}
-	if h.probeKeys.hasNull[row] {
-		return -1
-	}
-	if first, ok := h.head[string(h.probeKeys.key(row))]; ok {
-		return first
-	}
-	return -1
+	return h.first[row]
 }
 
 func (h *HashJoin) nextCandidate(c int32) int32 {
@@ -264,6 +251,8 @@ func (h *HashJoin) nextCandidate(c int32) int32 {
 func (h *HashJoin) pairs() (probeIdx, buildIdx []int32) {
 	size := batchSize()
 	n := int(h.probeRec.NumRows())
+	probeIdx, buildIdx = h.probeIdx[:0], h.buildIdx[:0]
+	defer func() { h.probeIdx, h.buildIdx = probeIdx, buildIdx }()
 	for h.row < n && len(probeIdx) < size {
 		if !h.started {
 			h.started = true
@@ -289,7 +278,7 @@ func (h *HashJoin) joinPairs(probeIdx, buildIdx []int32) (arrow.Record, error) {
 	defer func() { releaseArrays(cols) }()
 	gather := func(rec arrow.Record, idx []int32) error {
 		for _, c := range rec.Columns() {
-			a, err := take(h.ectx.Mem, c, idx)
+			a, err := takeOrSlice(h.ectx.Mem, c, idx)
 			if err != nil {
 				return err
 			}
@@ -375,7 +364,7 @@ func (h *HashJoin) Close() error {
 		h.buildRec.Release()
 		h.buildRec = nil
 	}
-	h.head, h.chain = nil, nil
+	h.table, h.chain, h.first = nil, nil, nil
 	if h.closed {
 		return nil
 	}

@@ -2,8 +2,13 @@ package exec
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/stretchr/testify/require"
 
 	"github.com/taipandb/taipan/exec/expr"
@@ -176,4 +181,131 @@ func fieldNames(op Operator) []string {
 		names = append(names, f.Name)
 	}
 	return names
+}
+
+// intKeyArray builds an array of dt (an integer type or DATE) from vals,
+// nil being NULL.
+func intKeyArray(t *testing.T, typ types.Type, vals []types.Value) arrow.Array {
+	b := array.NewBuilder(memory.DefaultAllocator, typ.Arrow())
+	defer b.Release()
+	for _, v := range vals {
+		require.NoError(t, expr.AppendValue(b, v))
+	}
+	return b.NewArray()
+}
+
+func TestJoinTableIntPathMatchesBytesPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	value := func(typ types.Type, span int64) types.Value {
+		if rng.IntN(8) == 0 {
+			return nil
+		}
+		v := rng.Int64N(2*span) - span
+		switch typ.Kind {
+		case types.Int32:
+			return int64(int32(v))
+		case types.Date:
+			return types.DateValue(int32(v))
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		build, probe types.Type
+		span         int64
+	}{
+		{types.Int64Type, types.Int64Type, 50},      // many duplicates
+		{types.Int64Type, types.Int64Type, 1 << 40}, // mostly unique
+		{types.Int32Type, types.Int64Type, 30},      // widths meet
+		{types.DateType, types.DateType, 30},
+	} {
+		t.Run(fmt.Sprintf("%s=%s/%d", tc.build, tc.probe, tc.span), func(t *testing.T) {
+			var bv, pv []types.Value
+			for i := 0; i < 3000; i++ {
+				bv = append(bv, value(tc.build, tc.span))
+				pv = append(pv, value(tc.probe, tc.span))
+			}
+			// Keys at the extremes and keys that collide in the low bits.
+			bv = append(bv, int64(math.MinInt64), int64(math.MaxInt64), int64(0), int64(1<<32), int64(2<<32))
+			pv = append(pv, int64(math.MaxInt64), int64(1<<32), int64(3<<32), int64(math.MinInt64))
+			if tc.build.Kind != types.Int64 {
+				bv, pv = bv[:3000], pv[:3000]
+			}
+			build, probe := intKeyArray(t, tc.build, bv), intKeyArray(t, tc.probe, pv)
+			defer build.Release()
+			defer probe.Release()
+			fast, err := newJoinTable([]arrow.Array{build}, []arrow.DataType{probe.DataType()}, build.Len())
+			require.NoError(t, err)
+			require.IsType(t, &intJoinTable{}, fast)
+			general, err := newBytesJoinTable([]arrow.Array{build}, build.Len())
+			require.NoError(t, err)
+			require.Equal(t, general.chains(), fast.chains())
+			gotFast, gotGeneral := make([]int32, probe.Len()), make([]int32, probe.Len())
+			require.NoError(t, fast.lookup([]arrow.Array{probe}, probe.Len(), gotFast))
+			require.NoError(t, general.lookup([]arrow.Array{probe}, probe.Len(), gotGeneral))
+			require.Equal(t, gotGeneral, gotFast)
+			// And both agree with the definition: the first equal non-NULL key.
+			matches := 0
+			for i, p := range pv {
+				want := int32(-1)
+				for j, b := range bv {
+					if p != nil && b != nil && fmt.Sprint(p) == fmt.Sprint(b) {
+						want = int32(j)
+						break
+					}
+				}
+				require.Equal(t, want, gotFast[i], "probe row %d (%v)", i, p)
+				if want >= 0 {
+					matches++
+				}
+			}
+			require.Positive(t, matches)
+		})
+	}
+}
+
+func TestJoinTablePathChoice(t *testing.T) {
+	ints := intKeyArray(t, types.Int64Type, []types.Value{int64(1), nil})
+	defer ints.Release()
+	dates := intKeyArray(t, types.DateType, []types.Value{types.DateValue(1), nil})
+	defer dates.Release()
+	for _, tc := range []struct {
+		build []arrow.Array
+		probe []arrow.DataType
+		fast  bool
+	}{
+		{[]arrow.Array{ints}, []arrow.DataType{arrow.PrimitiveTypes.Int32}, true},
+		{[]arrow.Array{dates}, []arrow.DataType{arrow.FixedWidthTypes.Date32}, true},
+		{[]arrow.Array{dates}, []arrow.DataType{arrow.PrimitiveTypes.Int64}, false},
+		{[]arrow.Array{ints, ints}, []arrow.DataType{arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Int64}, false},
+	} {
+		tbl, err := newJoinTable(tc.build, tc.probe, 2)
+		require.NoError(t, err)
+		_, fast := tbl.(*intJoinTable)
+		require.Equal(t, tc.fast, fast, "%v = %v", tc.build, tc.probe)
+	}
+}
+
+func TestHashJoinIntKeysRandom(t *testing.T) {
+	// Integer keys of two widths, NULLs and duplicates on both sides,
+	// through the whole operator.
+	rng := rand.New(rand.NewPCG(3, 4))
+	left := input{cols: cols("k", types.Int32Type, "l", types.Int64Type)}
+	right := input{cols: cols("k", types.Int64Type, "r", types.StringType)}
+	key := func() types.Value {
+		if rng.IntN(6) == 0 {
+			return nil
+		}
+		return rng.Int64N(40)
+	}
+	for i := 0; i < 200; i++ {
+		left.rows = append(left.rows, row{key(), int64(i)})
+		right.rows = append(right.rows, row{key(), fmt.Sprint("r", i)})
+	}
+	forEachBatchSize(t, func(t *testing.T, size int) {
+		for _, typ := range []JoinType{InnerJoin, LeftJoin, RightJoin} {
+			op := NewHashJoin(left.scan(t, "l", size), right.scan(t, "r", size), typ,
+				[]expr.Expr{left.col(0)}, []expr.Expr{right.col(0)}, nil)
+			requireSameRows(t, referenceJoin(left, right, typ, []int{0}, []int{0}, nil), run(t, op))
+		}
+	})
 }
