@@ -1,0 +1,223 @@
+//go:build cgo
+
+package thread
+
+// #include "bridge.h"
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/taipandb/taipan/udf"
+	"github.com/taipandb/taipan/udf/udfpb"
+)
+
+// evaluator is one operation open in the embedded interpreter.
+type evaluator struct {
+	rt   *Runtime
+	kind udfpb.Operation_Kind
+	name string // the functions' SQL names, for errors
+
+	// mu serialises calls, so that Close waits for a running Send.
+	mu     sync.Mutex
+	closed bool
+
+	handle    *C.PyObject   // taipan.embedded.Handle
+	batch     *C.tp_batch   // C structs the batches cross in
+	call      *C.tp_call    // Go memory, read and written by C under the GIL
+	gen       uint64        // generation of the latest call
+	inSchema  *arrow.Schema // the input schema Python holds; nil: send it
+	outSchema *arrow.Schema
+	pending   []arrow.Record // outputs not yet received, oldest first
+}
+
+func newEvaluator(ctx context.Context, rt *Runtime, kind udfpb.Operation_Kind, name string, desc []byte) (*evaluator, error) {
+	e := &evaluator{
+		rt:    rt,
+		kind:  kind,
+		name:  name,
+		batch: (*C.tp_batch)(C.calloc(1, C.sizeof_tp_batch)),
+		call:  new(C.tp_call),
+	}
+	var cerr C.tp_error
+	var handle *C.PyObject
+	e.gen++
+	stop := watch(ctx, e.call, e.gen)
+	runtime.LockOSThread()
+	rc := C.tp_create((*C.char)(unsafe.Pointer(unsafe.SliceData(desc))), C.Py_ssize_t(len(desc)),
+		&e.batch.out_schema, &handle, e.call, C.uint64_t(e.gen), &cerr)
+	runtime.UnlockOSThread()
+	runtime.KeepAlive(desc)
+	if stop != nil {
+		stop()
+	}
+	if rc != C.TP_OK {
+		C.tp_release_struct(nil, &e.batch.out_schema)
+		C.free(unsafe.Pointer(e.batch))
+		return nil, failure(ctx, rc, &cerr, name)
+	}
+	e.handle = handle
+	schema, err := importSchema(&e.batch.out_schema)
+	if err != nil {
+		e.Close()
+		return nil, &udf.Error{Function: name, Message: fmt.Sprintf("the output schema does not import: %v", err)}
+	}
+	e.outSchema = schema
+	return e, nil
+}
+
+func (e *evaluator) usable(ctx context.Context) error {
+	if e.closed {
+		return &udf.Error{Function: e.name, Message: "the evaluator is closed"}
+	}
+	if e.rt.closed.Load() {
+		return errClosed
+	}
+	return ctx.Err()
+}
+
+// Send runs in's batch through the operation at once; its output, if any,
+// waits for Receive.
+func (e *evaluator) Send(ctx context.Context, in arrow.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.usable(ctx); err != nil {
+		return err
+	}
+	b := e.batch
+	*b = C.tp_batch{}
+	withArray, withSchema := in.NumCols() > 0, false
+	if withArray {
+		// Python keeps the input schema: send it only when it changes.
+		if e.inSchema == nil || !e.inSchema.Equal(in.Schema()) {
+			withSchema = true
+			e.inSchema = in.Schema()
+		}
+		var schema *C.struct_ArrowSchema
+		if withSchema {
+			schema = &b.in_schema
+		}
+		exportRecord(in, &b.in, schema)
+	}
+	e.gen++
+	stop := watch(ctx, e.call, e.gen)
+	var cerr C.tp_error
+	runtime.LockOSThread()
+	rc := C.tp_process(e.handle, b, cbool(withArray), cbool(withSchema), C.int64_t(in.NumRows()),
+		e.call, C.uint64_t(e.gen), &cerr)
+	runtime.UnlockOSThread()
+	if stop != nil {
+		stop()
+	}
+	out, err := e.output(ctx, rc, &cerr)
+	if err != nil {
+		// Python may not have taken the new schema.
+		e.inSchema = nil
+		return err
+	}
+	if out != nil {
+		e.pending = append(e.pending, out)
+	}
+	return nil
+}
+
+// Receive returns the oldest output not yet received.
+func (e *evaluator) Receive(ctx context.Context) (arrow.Record, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.usable(ctx); err != nil {
+		return nil, err
+	}
+	if len(e.pending) == 0 {
+		return nil, &udf.Error{Function: e.name, Message: fmt.Sprintf("Receive without a batch sent: a %s operation gives no output per batch", e.kind)}
+	}
+	out := e.pending[0]
+	e.pending[0] = nil
+	e.pending = e.pending[1:]
+	return out, nil
+}
+
+// Finish ends the input and returns the operation's final output (nil for
+// SCALAR and TABLE).
+func (e *evaluator) Finish(ctx context.Context) (arrow.Record, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.usable(ctx); err != nil {
+		return nil, err
+	}
+	b := e.batch
+	*b = C.tp_batch{}
+	e.gen++
+	stop := watch(ctx, e.call, e.gen)
+	var cerr C.tp_error
+	runtime.LockOSThread()
+	rc := C.tp_finish(e.handle, b, e.call, C.uint64_t(e.gen), &cerr)
+	runtime.UnlockOSThread()
+	if stop != nil {
+		stop()
+	}
+	return e.output(ctx, rc, &cerr)
+}
+
+// output is the record a batch call left in e.batch.out, or its error.
+func (e *evaluator) output(ctx context.Context, rc C.int, cerr *C.tp_error) (arrow.Record, error) {
+	switch rc {
+	case C.TP_OK:
+		return nil, nil
+	case C.TP_BATCH, C.TP_BATCH_SCHEMA:
+		schema := e.outSchema
+		if rc == C.TP_BATCH_SCHEMA {
+			schema = nil // read it from the schema exported beside the batch
+		}
+		rec, err := importRecord(&e.batch.out, schema, &e.batch.out_schema)
+		if err != nil {
+			return nil, &udf.Error{Function: e.name, Message: fmt.Sprintf("the output batch does not import: %v", err)}
+		}
+		return rec, nil
+	}
+	return nil, failure(ctx, rc, cerr, e.name)
+}
+
+// Close closes the operation (its functions' close()) and frees it. It
+// waits for a call running on another goroutine; safe to call twice.
+func (e *evaluator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	for _, r := range e.pending {
+		r.Release()
+	}
+	e.pending = nil
+	var err error
+	if e.handle != nil {
+		var cerr C.tp_error
+		runtime.LockOSThread()
+		rc := C.tp_close(e.handle, &cerr)
+		runtime.UnlockOSThread()
+		e.handle = nil
+		if rc != C.TP_OK {
+			err = failure(context.Background(), rc, &cerr, e.name)
+		}
+	}
+	C.free(unsafe.Pointer(e.batch))
+	e.batch = nil
+	return err
+}
+
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+var _ udf.Evaluator = (*evaluator)(nil)
