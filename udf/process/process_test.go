@@ -167,7 +167,9 @@ func function(name string) *udfpb.Function {
 	return &udfpb.Function{Name: strings.ToUpper(name), Target: "fns." + name}
 }
 
-func column(i int32) *udfpb.Argument { return &udfpb.Argument{Source: &udfpb.Argument_Column{Column: i}} }
+func column(i int32) *udfpb.Argument {
+	return &udfpb.Argument{Source: &udfpb.Argument_Column{Column: i}}
+}
 
 func nested(fn int32, args ...*udfpb.Argument) *udfpb.Argument {
 	return &udfpb.Argument{Source: &udfpb.Argument_Call{Call: &udfpb.Call{Function: fn, Arguments: args}}}
