@@ -142,7 +142,7 @@ func (st *selectState) expandFields() error {
 				fd.name = st.scope[i].Name
 			}
 		default:
-			fd.name = strings.TrimSpace(f.Text())
+			fd.name = writtenText(strings.TrimSpace(f.Text()))
 			if fd.name == "" {
 				fd.name = exprText(f.Expr)
 			}

@@ -117,3 +117,46 @@ func pythonOverCall(w *ast.WindowFuncExpr) *ast.FuncCallExpr {
 	fc, _ := w.Args[1].(*ast.FuncCallExpr)
 	return fc
 }
+
+// overPrefix is what the sql package writes before a marked window call.
+const overPrefix = "json_objectagg('" + PythonOverMarker + "', "
+
+// writtenText undoes the marking of window calls in a select field's text,
+// so that a column is named as the user wrote it: mean_udaf(v) OVER (...)
+// rather than json_objectagg('taipan.over', `mean_udaf`(v)) OVER (...).
+func writtenText(s string) string {
+	for {
+		i := strings.Index(s, overPrefix)
+		if i < 0 {
+			return s
+		}
+		rest := s[i+len(overPrefix):]
+		// The function's name, quoted by the rewrite.
+		if strings.HasPrefix(rest, "`") {
+			if end := strings.IndexByte(rest[1:], '`'); end >= 0 {
+				rest = rest[1:end+1] + rest[end+2:]
+			}
+		}
+		// Drop the closing parenthesis of json_objectagg( itself.
+		depth, quote := 1, byte(0)
+		for j := 0; j < len(rest); j++ {
+			c := rest[j]
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+			case c == '\'' || c == '"' || c == '`':
+				quote = c
+			case c == '(':
+				depth++
+			case c == ')':
+				if depth--; depth == 0 {
+					rest = rest[:j] + rest[j+1:]
+					j = len(rest)
+				}
+			}
+		}
+		s = s[:i] + rest
+	}
+}

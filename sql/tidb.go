@@ -3,6 +3,7 @@ package sql
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,13 +18,62 @@ import (
 var parsers = sync.Pool{New: func() any { return parser.New() }}
 
 // parseTiDB hands one statement to the tidb parser.
+//
+// A call of a function whose name is one of tidb's keywords (add, split,
+// format...) is a syntax error to tidb unless the name is quoted; Python
+// functions often have such names. So when tidb stops at a word followed
+// by '(', that name is quoted and the statement parsed again.
 func parseTiDB(piece Piece) (Stmt, error) {
-	text, edits := rewriteLateralTable(piece.Text)
-	node, err := runTiDB(text)
-	if err != nil {
+	var quoted []int
+	for {
+		text, edits := rewriteForTiDB(piece.Text, quoted...)
+		node, err := runTiDB(text)
+		if err == nil {
+			return &TiDBStmt{Node: node, Text: text, Line: piece.Line, Column: piece.Column, original: piece.Text, edits: edits}, nil
+		}
+		if off, ok := keywordCall(piece.Text, text, edits, err); ok && len(quoted) < 64 && !slices.Contains(quoted, off) {
+			quoted = append(quoted, off)
+			continue
+		}
 		return nil, tidbError(piece, text, edits, err)
 	}
-	return &TiDBStmt{Node: node, Text: text, Line: piece.Line, Column: piece.Column, original: piece.Text, edits: edits}, nil
+}
+
+// keywordCall reports the offset, in the text as written, of the unquoted
+// name of a call that tidb's syntax error stopped at.
+func keywordCall(original, text string, edits []textEdit, err error) (int, bool) {
+	m := tidbSyntax.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, false
+	}
+	tline, _ := strconv.Atoi(m[1])
+	tcol, _ := strconv.Atoi(m[2])
+	off, _ := tidbOffset(text, err.Error()[len(m[0]):], tline, tcol)
+	off = originalOffset(edits, off)
+	lx := &lexer{src: original}
+	var toks []token
+	for {
+		t, lerr := lx.next()
+		if lerr != nil || t.kind == tokEOF {
+			break
+		}
+		toks = append(toks, t)
+	}
+	for k, t := range toks {
+		if t.start != off {
+			continue
+		}
+		// tidb stops at the name (add) or, having taken the name for a
+		// column, at the '(' after it (split).
+		if lx.isPunct(t, "(") && k > 0 {
+			k--
+		}
+		if isName(lx, toks[k]) && k+1 < len(toks) && lx.isPunct(toks[k+1], "(") {
+			return toks[k].start, true
+		}
+		return 0, false
+	}
+	return 0, false
 }
 
 // runTiDB parses text with a pooled parser. A panic in the parser becomes an
