@@ -100,7 +100,11 @@ func (e *Engine) isClosed() bool {
 	return e.closed
 }
 
-func (s *Session) planner() *planner.Planner { return planner.New(s.eng.cat, s.settings) }
+func (s *Session) planner() *planner.Planner {
+	p := planner.New(s.eng.cat, s.settings)
+	p.Runtime = s.eng.runtime
+	return p
+}
 
 func (s *Session) runTiDB(ctx context.Context, node ast.StmtNode) (*Rows, error) {
 	switch n := node.(type) {
@@ -348,16 +352,16 @@ func checkColumns(t *catalog.Table, batches []arrow.Record) error {
 				if col.IsNull(j) {
 					continue
 				}
-				n := 0
+				n, unit := 0, "characters"
 				switch a := col.(type) {
 				case *array.String:
 					n = utf8.RuneCountInString(a.Value(j))
 				case *array.Binary:
-					n = len(a.Value(j))
+					n, unit = len(a.Value(j)), "bytes"
 				}
 				if n > c.Type.Length {
-					return fmt.Errorf("data too long for column %q of table %q at row %d: %d characters, %s holds %d",
-						c.Name, t.Name, row+j+1, n, c.Type, c.Type.Length)
+					return fmt.Errorf("data too long for column %q of table %q at row %d: %d %s, %s holds %d",
+						c.Name, t.Name, row+j+1, n, unit, c.Type, c.Type.Length)
 				}
 			}
 		}
