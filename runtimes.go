@@ -1,0 +1,13 @@
+package taipan
+
+import (
+	"github.com/taipandb/taipan/udf"
+	"github.com/taipandb/taipan/udf/process"
+)
+
+// The runtimes built into this binary, started on first use.
+func init() {
+	runtimeFactories[udf.Process] = func() (udf.Runtime, error) {
+		return process.New(process.Options{}), nil
+	}
+}
