@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -108,10 +106,8 @@ func jsonCells(arr arrow.Array) cellFunc {
 		return nullable(func(i int) string { return `"` + base64.StdEncoding.EncodeToString(a.Value(i)) + `"` })
 	case *array.Null:
 		return func(int) (string, bool) { return "", true }
-	case *array.List, *array.LargeList, *array.FixedSizeList, *array.Struct:
-		// Nested values: Arrow's own JSON rendering gives arrays for ARRAY
-		// and objects for ROW.
-		return nullable(func(i int) string { return jsonOf(arr, i) })
+	case *array.List, *array.LargeList, *array.FixedSizeList, *array.Map, *array.Struct:
+		return nullable(func(i int) string { return nestedJSON(arr, i) })
 	}
 	return quoted(scalarCells(arr))
 }
@@ -167,6 +163,8 @@ func scalarCells(arr arrow.Array) cellFunc {
 		return nullable(func(i int) string { return types.FormatTimestamp(toMicros(int64(a.Value(i)))) })
 	case *array.Null:
 		return func(int) (string, bool) { return "", true }
+	case *array.List, *array.LargeList, *array.FixedSizeList, *array.Map, *array.Struct:
+		return nullable(func(i int) string { return nestedJSON(arr, i) })
 	}
 	return nullable(arr.ValueStr)
 }
@@ -184,21 +182,60 @@ func floatJSON(arr arrow.Array, value func(i int) float64, bits int) cellFunc {
 	}
 }
 
-// jsonOf renders row i of a nested column through Arrow's JSON marshalling.
-func jsonOf(arr arrow.Array, i int) string {
-	sl := array.NewSlice(arr, int64(i), int64(i+1))
-	defer sl.Release()
-	b, err := sl.MarshalJSON()
-	if err != nil {
-		return "null"
+// nestedJSON renders row i of a nested column as JSON: ARRAY as an array,
+// MAP and ROW as objects (ROW fields in their declared order, MAP keys as
+// text), and the values inside as the json format writes them.
+func nestedJSON(arr arrow.Array, i int) string {
+	return string(appendNested(nil, arr, i))
+}
+
+func appendNested(b []byte, arr arrow.Array, i int) []byte {
+	if arr.IsNull(i) {
+		return append(b, "null"...)
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, b); err != nil {
-		return "null"
+	switch a := arr.(type) {
+	case *array.Map:
+		start, end := a.ValueOffsets(i)
+		keys, items := textCells(a.Keys()), a.Items()
+		b = append(b, '{')
+		for j := start; j < end; j++ {
+			if j > start {
+				b = append(b, ',')
+			}
+			k, _ := keys(int(j))
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendNested(b, items, int(j))
+		}
+		return append(b, '}')
+	case array.ListLike:
+		start, end := a.ValueOffsets(i)
+		b = append(b, '[')
+		for j := start; j < end; j++ {
+			if j > start {
+				b = append(b, ',')
+			}
+			b = appendNested(b, a.ListValues(), int(j))
+		}
+		return append(b, ']')
+	case *array.Struct:
+		st := a.DataType().(*arrow.StructType)
+		b = append(b, '{')
+		for k := 0; k < a.NumField(); k++ {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, st.Field(k).Name)
+			b = append(b, ':')
+			b = appendNested(b, a.Field(k), i)
+		}
+		return append(b, '}')
 	}
-	// A one-element JSON array: strip the brackets.
-	s := compact.String()
-	return s[1 : len(s)-1]
+	s, null := jsonCells(arr)(i)
+	if null {
+		return append(b, "null"...)
+	}
+	return append(b, s...)
 }
 
 // formatFloat writes plain decimals in the usual range and exponent

@@ -258,3 +258,44 @@ func TestParseFormat(t *testing.T) {
 	_, err := ParseFormat("xml")
 	require.ErrorContains(t, err, `unknown format "xml"`)
 }
+
+// ARRAY prints as an array, MAP and ROW as objects (ROW fields in their
+// declared order), with the values inside written as at the top level.
+func TestNestedValuesInJSONAndTables(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	row := arrow.StructOf(arrow.Field{Name: "word", Type: arrow.BinaryTypes.String, Nullable: true},
+		arrow.Field{Name: "len", Type: arrow.PrimitiveTypes.Int32, Nullable: true})
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "a", Type: arrow.ListOf(&arrow.Decimal128Type{Precision: 5, Scale: 2}), Nullable: true},
+		{Name: "m", Type: arrow.MapOf(arrow.BinaryTypes.String, arrow.FixedWidthTypes.Date32), Nullable: true},
+		{Name: "r", Type: row, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	lb := b.Field(0).(*array.ListBuilder)
+	lb.Append(true)
+	lb.ValueBuilder().(*array.Decimal128Builder).AppendValues([]decimal128.Num{decimal128.FromI64(150), decimal128.FromI64(-5)}, nil)
+	lb.ValueBuilder().AppendNull()
+	lb.AppendNull()
+	mb := b.Field(1).(*array.MapBuilder)
+	mb.Append(true)
+	mb.KeyBuilder().(*array.StringBuilder).AppendValues([]string{"b", "a"}, nil)
+	mb.ItemBuilder().(*array.Date32Builder).AppendValues([]arrow.Date32{0, 19782}, nil)
+	mb.AppendNull()
+	sb := b.Field(2).(*array.StructBuilder)
+	sb.Append(true)
+	sb.FieldBuilder(0).(*array.StringBuilder).Append("taipan")
+	sb.FieldBuilder(1).(*array.Int32Builder).Append(6)
+	sb.AppendNull()
+	sb.FieldBuilder(0).(*array.StringBuilder).AppendNull()
+	sb.FieldBuilder(1).(*array.Int32Builder).AppendNull()
+	rec := b.NewRecord()
+	defer rec.Release()
+
+	out := render(t, FormatJSON, rec)
+	require.Equal(t, `{"a":[1.50,-0.05,null],"m":{"b":"1970-01-01","a":"2024-02-29"},"r":{"word":"taipan","len":6}}`+"\n"+
+		`{"a":null,"m":null,"r":null}`+"\n", out)
+	table := render(t, FormatTable, rec)
+	require.Contains(t, table, `| [1.50,-0.05,null] | {"b":"1970-01-01","a":"2024-02-29"} | {"word":"taipan","len":6} |`)
+}
