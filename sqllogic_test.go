@@ -243,7 +243,8 @@ func collect(rows *taipan.Rows) ([]string, error) {
 }
 
 // formatColumn prints values the way the golden files hold them: floats
-// to 10 significant digits, booleans as true/false, NULL as NULL.
+// to 10 significant digits, booleans as true/false, NULL as NULL, ARRAY as
+// [a, b], MAP as {k: v}, ROW as {field: v}.
 func formatColumn(a arrow.Array) []string {
 	out := make([]string, a.Len())
 	for i := range out {
@@ -270,11 +271,36 @@ func formatColumn(a arrow.Array) []string {
 			} else {
 				out[i] = s
 			}
+		case *array.Map:
+			start, end := a.ValueOffsets(i)
+			keys, items := formatSlice(a.Keys(), start, end), formatSlice(a.Items(), start, end)
+			parts := make([]string, len(keys))
+			for j := range keys {
+				parts[j] = keys[j] + ": " + items[j]
+			}
+			out[i] = "{" + strings.Join(parts, ", ") + "}"
+		case array.ListLike:
+			start, end := a.ValueOffsets(i)
+			out[i] = "[" + strings.Join(formatSlice(a.ListValues(), start, end), ", ") + "]"
+		case *array.Struct:
+			st := a.DataType().(*arrow.StructType)
+			parts := make([]string, a.NumField())
+			for k := range parts {
+				parts[k] = st.Field(k).Name + ": " + formatSlice(a.Field(k), int64(i), int64(i+1))[0]
+			}
+			out[i] = "{" + strings.Join(parts, ", ") + "}"
 		default:
 			out[i] = expr.FormatValue(expr.ValueAt(a, i), mustType(a.DataType()))
 		}
 	}
 	return out
+}
+
+// formatSlice formats rows start..end of a (the values inside a nested one).
+func formatSlice(a arrow.Array, start, end int64) []string {
+	sl := array.NewSlice(a, start, end)
+	defer sl.Release()
+	return formatColumn(sl)
 }
 
 func formatFloat(v float64) string {
