@@ -28,6 +28,7 @@ type TableScan struct {
 	offset  int64 // first unread row of it
 	size    int64
 	out     batchHolder
+	report  ScanProgress // nil unless the context asks (WithScanProgress)
 }
 
 func (s *TableScan) Schema() *arrow.Schema { return s.table.Schema() }
@@ -38,6 +39,13 @@ func (s *TableScan) Open(ctx context.Context) error {
 	s.release()
 	s.batches = s.table.Snapshot()
 	s.next, s.offset, s.size = 0, 0, int64(batchSize())
+	if s.report = scanProgressOf(ctx); s.report != nil {
+		var total int64
+		for _, b := range s.batches {
+			total += b.NumRows()
+		}
+		s.report(0, total)
+	}
 	return nil
 }
 
@@ -61,6 +69,9 @@ func (s *TableScan) Next(ctx context.Context) (arrow.Record, error) {
 			out = sliceRecord(s.Schema(), b, s.offset, end)
 		}
 		s.offset = end
+		if s.report != nil {
+			s.report(out.NumRows(), 0)
+		}
 		return s.out.set(out), nil
 	}
 	return nil, io.EOF
