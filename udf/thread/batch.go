@@ -16,6 +16,57 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/cdata"
 )
 
+// batchStructs is the C memory the batches of one evaluator cross in:
+// ArrowArray and ArrowSchema structs for the input and the output, reused
+// for every batch.
+type batchStructs struct{ c *C.tp_batch }
+
+func newBatchStructs() batchStructs {
+	return batchStructs{(*C.tp_batch)(C.calloc(1, C.sizeof_tp_batch))}
+}
+
+// reset zeroes the structs, as exporting into them requires. Call it only
+// once everything exported into them was taken or released.
+func (b batchStructs) reset() { *b.c = C.tp_batch{} }
+
+// free releases what the structs still hold and frees them.
+func (b batchStructs) free() {
+	C.tp_release_struct(&b.c.in, &b.c.in_schema)
+	C.tp_release_struct(&b.c.out, &b.c.out_schema)
+	C.free(unsafe.Pointer(b.c))
+}
+
+// exportInput exports rec into the input structs, with its schema when
+// withSchema.
+func (b batchStructs) exportInput(rec arrow.Record, withSchema bool) {
+	var schema *C.struct_ArrowSchema
+	if withSchema {
+		schema = &b.c.in_schema
+	}
+	exportRecord(rec, &b.c.in, schema)
+}
+
+// inputTaken tells whether the consumer has moved (or released) the input.
+func (b batchStructs) inputTaken() bool { return b.c.in.release == nil }
+
+// addresses are those of the input and output structs, as Python takes
+// them.
+func (b batchStructs) addresses() (in, inSchema, out, outSchema uintptr) {
+	return uintptr(unsafe.Pointer(&b.c.in)), uintptr(unsafe.Pointer(&b.c.in_schema)),
+		uintptr(unsafe.Pointer(&b.c.out)), uintptr(unsafe.Pointer(&b.c.out_schema))
+}
+
+// importOutput takes over the output batch, read with schema, or with the
+// schema exported beside it when schema is nil.
+func (b batchStructs) importOutput(schema *arrow.Schema) (arrow.Record, error) {
+	return importRecord(&b.c.out, schema, &b.c.out_schema)
+}
+
+// importOutputSchema takes over the schema in the output schema struct.
+func (b batchStructs) importOutputSchema() (*arrow.Schema, error) {
+	return importSchema(&b.c.out_schema)
+}
+
 // pinnedBatches counts exported batches Python has not released yet.
 var pinnedBatches atomic.Int64
 

@@ -29,7 +29,7 @@ type evaluator struct {
 	closed bool
 
 	handle    *C.PyObject   // taipan.embedded.Handle
-	batch     *C.tp_batch   // C structs the batches cross in
+	batch     batchStructs  // the C structs batches cross in
 	call      *C.tp_call    // Go memory, read and written by C under the GIL
 	gen       uint64        // generation of the latest call
 	inSchema  *arrow.Schema // the input schema Python holds; nil: send it
@@ -42,7 +42,7 @@ func newEvaluator(ctx context.Context, rt *Runtime, kind udfpb.Operation_Kind, n
 		rt:    rt,
 		kind:  kind,
 		name:  name,
-		batch: (*C.tp_batch)(C.calloc(1, C.sizeof_tp_batch)),
+		batch: newBatchStructs(),
 		call:  new(C.tp_call),
 	}
 	var cerr C.tp_error
@@ -51,19 +51,18 @@ func newEvaluator(ctx context.Context, rt *Runtime, kind udfpb.Operation_Kind, n
 	stop := watch(ctx, e.call, e.gen)
 	runtime.LockOSThread()
 	rc := C.tp_create((*C.char)(unsafe.Pointer(unsafe.SliceData(desc))), C.Py_ssize_t(len(desc)),
-		&e.batch.out_schema, &handle, e.call, C.uint64_t(e.gen), &cerr)
+		&e.batch.c.out_schema, &handle, e.call, C.uint64_t(e.gen), &cerr)
 	runtime.UnlockOSThread()
 	runtime.KeepAlive(desc)
 	if stop != nil {
 		stop()
 	}
 	if rc != C.TP_OK {
-		C.tp_release_struct(nil, &e.batch.out_schema)
-		C.free(unsafe.Pointer(e.batch))
+		e.batch.free()
 		return nil, failure(ctx, rc, &cerr, name)
 	}
 	e.handle = handle
-	schema, err := importSchema(&e.batch.out_schema)
+	schema, err := e.batch.importOutputSchema()
 	if err != nil {
 		e.Close()
 		return nil, &udf.Error{Function: name, Message: fmt.Sprintf("the output schema does not import: %v", err)}
@@ -90,8 +89,7 @@ func (e *evaluator) Send(ctx context.Context, in arrow.Record) error {
 	if err := e.usable(ctx); err != nil {
 		return err
 	}
-	b := e.batch
-	*b = C.tp_batch{}
+	e.batch.reset()
 	withArray, withSchema := in.NumCols() > 0, false
 	if withArray {
 		// Python keeps the input schema: send it only when it changes.
@@ -99,17 +97,13 @@ func (e *evaluator) Send(ctx context.Context, in arrow.Record) error {
 			withSchema = true
 			e.inSchema = in.Schema()
 		}
-		var schema *C.struct_ArrowSchema
-		if withSchema {
-			schema = &b.in_schema
-		}
-		exportRecord(in, &b.in, schema)
+		e.batch.exportInput(in, withSchema)
 	}
 	e.gen++
 	stop := watch(ctx, e.call, e.gen)
 	var cerr C.tp_error
 	runtime.LockOSThread()
-	rc := C.tp_process(e.handle, b, cbool(withArray), cbool(withSchema), C.int64_t(in.NumRows()),
+	rc := C.tp_process(e.handle, e.batch.c, cbool(withArray), cbool(withSchema), C.int64_t(in.NumRows()),
 		e.call, C.uint64_t(e.gen), &cerr)
 	runtime.UnlockOSThread()
 	if stop != nil {
@@ -127,11 +121,13 @@ func (e *evaluator) Send(ctx context.Context, in arrow.Record) error {
 	return nil
 }
 
-// Receive returns the oldest output not yet received.
+// Receive returns the oldest output not yet received. It never waits (Send
+// did the work), so it hands over an output even when ctx is done: outputs
+// stay in step with the batches sent.
 func (e *evaluator) Receive(ctx context.Context) (arrow.Record, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.usable(ctx); err != nil {
+	if err := e.usable(context.Background()); err != nil {
 		return nil, err
 	}
 	if len(e.pending) == 0 {
@@ -151,13 +147,12 @@ func (e *evaluator) Finish(ctx context.Context) (arrow.Record, error) {
 	if err := e.usable(ctx); err != nil {
 		return nil, err
 	}
-	b := e.batch
-	*b = C.tp_batch{}
+	e.batch.reset()
 	e.gen++
 	stop := watch(ctx, e.call, e.gen)
 	var cerr C.tp_error
 	runtime.LockOSThread()
-	rc := C.tp_finish(e.handle, b, e.call, C.uint64_t(e.gen), &cerr)
+	rc := C.tp_finish(e.handle, e.batch.c, e.call, C.uint64_t(e.gen), &cerr)
 	runtime.UnlockOSThread()
 	if stop != nil {
 		stop()
@@ -165,7 +160,8 @@ func (e *evaluator) Finish(ctx context.Context) (arrow.Record, error) {
 	return e.output(ctx, rc, &cerr)
 }
 
-// output is the record a batch call left in e.batch.out, or its error.
+// output is the record a batch call left in the output structs, or its
+// error.
 func (e *evaluator) output(ctx context.Context, rc C.int, cerr *C.tp_error) (arrow.Record, error) {
 	switch rc {
 	case C.TP_OK:
@@ -175,7 +171,7 @@ func (e *evaluator) output(ctx context.Context, rc C.int, cerr *C.tp_error) (arr
 		if rc == C.TP_BATCH_SCHEMA {
 			schema = nil // read it from the schema exported beside the batch
 		}
-		rec, err := importRecord(&e.batch.out, schema, &e.batch.out_schema)
+		rec, err := e.batch.importOutput(schema)
 		if err != nil {
 			return nil, &udf.Error{Function: e.name, Message: fmt.Sprintf("the output batch does not import: %v", err)}
 		}
@@ -208,8 +204,8 @@ func (e *evaluator) Close() error {
 			err = failure(context.Background(), rc, &cerr, e.name)
 		}
 	}
-	C.free(unsafe.Pointer(e.batch))
-	e.batch = nil
+	e.batch.free()
+	e.batch = batchStructs{}
 	return err
 }
 

@@ -1,0 +1,151 @@
+//go:build cgo
+
+package thread
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taipandb/taipan/udf"
+	"github.com/taipandb/taipan/udf/udfpb"
+)
+
+// A Go batch reaches Python without a copy: Python's buffer is Go's.
+func TestGoBatchReachesPythonWithoutCopy(t *testing.T) {
+	r := newRuntime(t)
+	mem := checkedMem(t, r)
+	rec := int64Record(mem, []string{"a0"}, ints(10, 20, 30))
+	defer rec.Release()
+	b := newBatchStructs()
+	defer b.free()
+	b.exportInput(rec, true)
+	require.EqualValues(t, 1, pinnedBatches.Load())
+	in, inSchema, _, _ := b.addresses()
+
+	out, err := r.run(context.Background(), fmt.Sprintf(`
+import pyarrow as pa
+batch = pa.RecordBatch._import_from_c(%d, %d)
+result = (batch.column(0).buffers()[1].address, batch.column(0).to_pylist())
+del batch`, in, inSchema))
+	require.NoError(t, err)
+	goAddr := uintptr(unsafe.Pointer(&rec.Column(0).Data().Buffers()[1].Bytes()[0]))
+	require.Equal(t, fmt.Sprintf("(%d, [10, 20, 30])", goAddr), out)
+	require.True(t, b.inputTaken(), "Python took the batch over")
+	require.EqualValues(t, 0, pinnedBatches.Load(), "Python released the batch when it dropped it: the buffers are unpinned")
+}
+
+// A Python batch reaches Go without a copy: Go reads Python's buffer, and
+// releasing the record releases Python's memory.
+func TestPythonBatchReachesGoWithoutCopy(t *testing.T) {
+	r := newRuntime(t)
+	b := newBatchStructs()
+	defer b.free()
+	_, _, outAddr, outSchema := b.addresses()
+	before := pyarrowBytes(t, r)
+	out, err := r.run(context.Background(), fmt.Sprintf(`
+import pyarrow as pa
+batch = pa.RecordBatch.from_arrays([pa.array(range(100000), type=pa.int64())], names=['x'])
+batch._export_to_c(%d, %d)
+result = batch.column(0).buffers()[1].address
+del batch`, outAddr, outSchema))
+	require.NoError(t, err)
+	rec, err := b.importOutput(nil)
+	require.NoError(t, err)
+	pyAddr, err := strconv.ParseUint(out, 10, 64)
+	require.NoError(t, err)
+	col := rec.Column(0).(*array.Int64)
+	require.Equal(t, uintptr(pyAddr), uintptr(unsafe.Pointer(&col.Int64Values()[0])))
+	require.EqualValues(t, 99999, col.Value(99999))
+	require.GreaterOrEqual(t, pyarrowBytes(t, r)-before, int64(800000), "Go holds Python's buffer")
+	rec.Release()
+	require.Equal(t, before, pyarrowBytes(t, r), "releasing the record released Python's memory")
+}
+
+func pyarrowBytes(t *testing.T, r *Runtime) int64 {
+	t.Helper()
+	out, err := r.run(context.Background(), "import gc, pyarrow\ngc.collect()\nresult = pyarrow.total_allocated_bytes()")
+	require.NoError(t, err)
+	n, err := strconv.ParseInt(out, 10, 64)
+	require.NoError(t, err)
+	return n
+}
+
+// Every batch crossing in either direction is released, on success and on
+// failure: Go's checked allocator ends empty, no Go buffer stays pinned and
+// Python's pool returns to where it was.
+func TestBatchesAreReleased(t *testing.T) {
+	r := newRuntime(t)
+	mem := checkedMem(t, r)
+	mod, env := writeModule(t, `
+@udf(result_type='STRING')
+def label(i, s):
+    if i == 13:
+        raise ValueError('unlucky')
+    return '%s:%d' % (s, i)
+
+@udtf(result_types=['BIGINT'])
+def count_to(i):
+    return range(i)
+`)
+	before := pyarrowBytes(t, r)
+	scalar := prepare(t, r, scalarOp(mod, "label", nil, "STRING", 0, 1), env)
+	table := prepare(t, r, tableOp(mod, "count_to"), env)
+	var kept []arrow.Record
+	for n := 0; n < 60; n++ {
+		rec := mixedRecord(mem, n)
+		out, err := udf.Eval(context.Background(), scalar, rec)
+		if n > 13 {
+			require.ErrorContains(t, err, "unlucky")
+		} else {
+			require.NoError(t, err)
+			require.EqualValues(t, n, out.NumRows())
+			kept = append(kept, out)
+		}
+		out, err = udf.Eval(context.Background(), table, rec)
+		require.NoError(t, err)
+		kept = append(kept, out)
+		rec.Release()
+	}
+	require.Greater(t, pyarrowBytes(t, r), before, "the outputs kept are Python's memory")
+	for _, rec := range kept {
+		rec.Release()
+	}
+	require.Equal(t, before, pyarrowBytes(t, r), "releasing the outputs released Python's memory")
+	require.EqualValues(t, 0, pinnedBatches.Load(), "Python released every input batch")
+	// checkedMem checks the Go side when the test ends.
+}
+
+func tableOp(module, attr string) *udfpb.Operation {
+	op := scalarOp(module, attr, nil, "BIGINT", 0)
+	op.Kind = udfpb.Operation_TABLE
+	return op
+}
+
+// mixedRecord has n rows: a BIGINT column 0..n-1 and a STRING column with
+// NULLs among longer strings.
+func mixedRecord(mem memory.Allocator, n int) arrow.Record {
+	ib := array.NewInt64Builder(mem)
+	defer ib.Release()
+	sb := array.NewStringBuilder(mem)
+	defer sb.Release()
+	for i := 0; i < n; i++ {
+		ib.Append(int64(i))
+		sb.Append(fmt.Sprintf("row-%d-%0*d", i, i%40, 0))
+	}
+	a, s := ib.NewArray(), sb.NewArray()
+	defer a.Release()
+	defer s.Release()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "a0", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "a1", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	return array.NewRecord(schema, []arrow.Array{a, s}, int64(n))
+}
