@@ -4,13 +4,31 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"math"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
 
 	"github.com/taipandb/taipan/exec/expr"
 )
+
+// evalExprs evaluates exprs over rec; the caller releases the result.
+func evalExprs(ectx *expr.Context, exprs []expr.Expr, rec arrow.Record) ([]arrow.Array, error) {
+	out := make([]arrow.Array, len(exprs))
+	for i, e := range exprs {
+		a, err := e.Eval(ectx, rec)
+		if err != nil {
+			releaseArrays(out)
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
 
 // valueComparator compares the non-NULL rows i and j of one array.
 func valueComparator(arr arrow.Array) (func(i, j int) int, error) {
@@ -99,16 +117,343 @@ func (o *rowOrder) compare(i, j int) int {
 	return 0
 }
 
-// evalExprs evaluates exprs over rec; the caller releases the result.
-func evalExprs(ectx *expr.Context, exprs []expr.Expr, rec arrow.Record) ([]arrow.Array, error) {
-	out := make([]arrow.Array, len(exprs))
-	for i, e := range exprs {
-		a, err := e.Eval(ectx, rec)
-		if err != nil {
-			releaseArrays(out)
-			return nil, err
-		}
-		out[i] = a
+// orderKeys compares the rows of one batch by sort keys without a call
+// per row through an interface. Every fixed-width key is turned into
+// order-preserving words (unsigned integers that compare as the values
+// do, with DESC and NULL placement already applied): rows then compare as
+// their word tuples. String and binary keys keep a typed comparator.
+type orderKeys struct {
+	n     int
+	words [][]uint64 // by word, then row
+	// Key k is words[first[k]:first[k+1]], or, when strs[k] is set, that
+	// comparator.
+	first []int
+	strs  []func(a, b int32) int
+}
+
+func newOrderKeys(cols []arrow.Array, keys []SortKey) (*orderKeys, error) {
+	n := 0
+	if len(cols) > 0 {
+		n = cols[0].Len()
 	}
-	return out, nil
+	o := &orderKeys{n: n, first: make([]int, len(cols)+1), strs: make([]func(a, b int32) int, len(cols))}
+	for k, c := range cols {
+		o.first[k] = len(o.words)
+		ws, cmp, err := encodeOrderKey(c, keys[k])
+		if err != nil {
+			return nil, fmt.Errorf("ORDER BY %s: %w", keys[k].Expr, err)
+		}
+		o.words = append(o.words, ws...)
+		o.strs[k] = cmp
+	}
+	o.first[len(cols)] = len(o.words)
+	return o, nil
+}
+
+// fixed reports whether every key is in words.
+func (o *orderKeys) fixed() bool {
+	for _, s := range o.strs {
+		if s != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// compareKeys compares rows a and b on keys [from, to).
+func (o *orderKeys) compareKeys(a, b int32, from, to int) int {
+	for k := from; k < to; k++ {
+		if s := o.strs[k]; s != nil {
+			if r := s(a, b); r != 0 {
+				return r
+			}
+			continue
+		}
+		for _, w := range o.words[o.first[k]:o.first[k+1]] {
+			if x, y := w[a], w[b]; x != y {
+				if x < y {
+					return -1
+				}
+				return 1
+			}
+		}
+	}
+	return 0
+}
+
+// sorted returns the rows in key order, ties in row order.
+func (o *orderKeys) sorted() []int32 {
+	if o.fixed() && o.n >= 256 {
+		return radixSort(packWords(o.words), o.n)
+	}
+	perm := identity(o.n)
+	nk := len(o.strs)
+	slices.SortFunc(perm, func(a, b int32) int {
+		if r := o.compareKeys(a, b, 0, nk); r != 0 {
+			return r
+		}
+		return cmp.Compare(a, b)
+	})
+	return perm
+}
+
+// encodeOrderKey returns the words of one key column, or for strings and
+// binary strings a comparator instead. Narrow values share one word with
+// their NULL flag; 64-bit values get a word of NULL flags only when the
+// column has NULLs.
+func encodeOrderKey(c arrow.Array, key SortKey) ([][]uint64, func(a, b int32) int, error) {
+	n := c.Len()
+	valid := expr.ValidBits(c)
+	// NULLs sort first or last whatever the direction.
+	nullFlag, validFlag := uint64(1), uint64(0)
+	if key.NullsFirst {
+		nullFlag, validFlag = 0, 1
+	}
+	isValid := func(i int) bool { return valid == nil || bitutil.BitIsSet(valid, i) }
+	// narrow fills one word per row from 32-bit order-preserving values.
+	narrow := func(value func(i int) uint32) [][]uint64 {
+		w := make([]uint64, n)
+		for i := range w {
+			if !isValid(i) {
+				w[i] = nullFlag << 32
+				continue
+			}
+			v := value(i)
+			if key.Desc {
+				v = ^v
+			}
+			w[i] = validFlag<<32 | uint64(v)
+		}
+		return [][]uint64{w}
+	}
+	// wide fills words from 64-bit order-preserving values (two per row for
+	// DECIMAL), after a word of NULL flags when there are NULLs.
+	wide := func(parts int, value func(i int, part int) uint64) [][]uint64 {
+		var out [][]uint64
+		if valid != nil {
+			flags := make([]uint64, n)
+			for i := range flags {
+				flags[i] = validFlag
+				if !isValid(i) {
+					flags[i] = nullFlag
+				}
+			}
+			out = append(out, flags)
+		}
+		for p := 0; p < parts; p++ {
+			w := make([]uint64, n)
+			for i := range w {
+				if !isValid(i) {
+					continue
+				}
+				v := value(i, p)
+				if key.Desc {
+					v = ^v
+				}
+				w[i] = v
+			}
+			out = append(out, w)
+		}
+		return out
+	}
+	const sign32, sign64 = 1 << 31, 1 << 63
+	switch a := c.(type) {
+	case *array.Null:
+		return nil, nil, nil // every row is NULL: all equal
+	case *array.Boolean:
+		return narrow(func(i int) uint32 {
+			if a.Value(i) {
+				return 1
+			}
+			return 0
+		}), nil, nil
+	case *array.Int8:
+		v := a.Int8Values()
+		return narrow(func(i int) uint32 { return uint32(int32(v[i])) ^ sign32 }), nil, nil
+	case *array.Int16:
+		v := a.Int16Values()
+		return narrow(func(i int) uint32 { return uint32(int32(v[i])) ^ sign32 }), nil, nil
+	case *array.Int32:
+		v := a.Int32Values()
+		return narrow(func(i int) uint32 { return uint32(v[i]) ^ sign32 }), nil, nil
+	case *array.Date32:
+		v := expr.Values[int32](a)
+		return narrow(func(i int) uint32 { return uint32(v[i]) ^ sign32 }), nil, nil
+	case *array.Float32:
+		v := a.Float32Values()
+		return narrow(func(i int) uint32 { return float32Order(v[i]) }), nil, nil
+	case *array.Int64:
+		v := a.Int64Values()
+		return wide(1, func(i, _ int) uint64 { return uint64(v[i]) ^ sign64 }), nil, nil
+	case *array.Timestamp:
+		v := expr.Values[int64](a)
+		return wide(1, func(i, _ int) uint64 { return uint64(v[i]) ^ sign64 }), nil, nil
+	case *array.Float64:
+		v := a.Float64Values()
+		return wide(1, func(i, _ int) uint64 { return float64Order(v[i]) }), nil, nil
+	case *array.Decimal128:
+		return wide(2, func(i, part int) uint64 {
+			d := a.Value(i)
+			if part == 0 {
+				return uint64(d.HighBits()) ^ sign64
+			}
+			return d.LowBits()
+		}), nil, nil
+	case *array.String:
+		offs, data := a.ValueOffsets(), a.ValueBytes()
+		base := offs[0]
+		return nil, bytesComparator(valid, key, func(i int32) []byte { return data[offs[i]-base : offs[i+1]-base] }), nil
+	case *array.Binary:
+		return nil, bytesComparator(valid, key, a.Value), nil
+	}
+	return nil, nil, fmt.Errorf("cannot order values of type %s", c.DataType())
+}
+
+func bytesComparator[I int | int32](valid []byte, key SortKey, value func(i I) []byte) func(a, b int32) int {
+	return func(a, b int32) int {
+		if valid != nil {
+			va, vb := bitutil.BitIsSet(valid, int(a)), bitutil.BitIsSet(valid, int(b))
+			if !va || !vb {
+				switch {
+				case va == vb:
+					return 0
+				case !va == key.NullsFirst:
+					return -1
+				}
+				return 1
+			}
+		}
+		r := bytes.Compare(value(I(a)), value(I(b)))
+		if key.Desc {
+			return -r
+		}
+		return r
+	}
+}
+
+// float64Order maps doubles to words in their order: -0 as 0, and every
+// NaN below all numbers (as cmp.Compare orders them).
+func float64Order(f float64) uint64 {
+	switch {
+	case f != f:
+		return 0
+	case f == 0:
+		f = 0
+	}
+	b := math.Float64bits(f)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+func float32Order(f float32) uint32 {
+	switch {
+	case f != f:
+		return 0
+	case f == 0:
+		f = 0
+	}
+	b := math.Float32bits(f)
+	if b>>31 != 0 {
+		return ^b
+	}
+	return b | 1<<31
+}
+
+// packWords packs the words of a tuple into as few words as keep their
+// order: each word minus its smallest value needs only as many bits as
+// its range, and words whose ranges fit together share a word.
+func packWords(words [][]uint64) [][]uint64 {
+	type span struct {
+		lo   uint64
+		bits int
+	}
+	spans := make([]span, len(words))
+	for w, col := range words {
+		lo, hi := uint64(math.MaxUint64), uint64(0)
+		for _, v := range col {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		if len(col) == 0 {
+			lo = 0
+		}
+		spans[w] = span{lo, bits.Len64(hi - lo)}
+	}
+	var out [][]uint64
+	for w := 0; w < len(words); {
+		// Words w..end-1 share one packed word.
+		end, total := w, 0
+		for end < len(words) && total+spans[end].bits <= 64 {
+			total += spans[end].bits
+			end++
+		}
+		if end == w+1 && spans[w].lo == 0 {
+			out = append(out, words[w])
+			w = end
+			continue
+		}
+		if end == w { // a full 64-bit range: as it is
+			out = append(out, words[w])
+			w++
+			continue
+		}
+		packed := make([]uint64, len(words[w]))
+		for i := range packed {
+			var p uint64
+			for j := w; j < end; j++ {
+				p = p<<spans[j].bits | (words[j][i] - spans[j].lo)
+			}
+			packed[i] = p
+		}
+		out = append(out, packed)
+		w = end
+	}
+	return out
+}
+
+// radixSort orders rows 0..n-1 by their word tuples, stably: a least
+// significant digit radix sort, one word at a time from the last, a byte
+// at a time, skipping the bytes in which all rows agree.
+func radixSort(words [][]uint64, n int) []int32 {
+	perm := identity(n)
+	if len(words) == 0 || n < 2 {
+		return perm
+	}
+	tmpPerm := make([]int32, n)
+	keys, tmpKeys := make([]uint64, n), make([]uint64, n)
+	for w := len(words) - 1; w >= 0; w-- {
+		col := words[w]
+		for i, r := range perm {
+			keys[i] = col[r]
+		}
+		var counts [8][256]int
+		for _, k := range keys {
+			for b := range 8 {
+				counts[b][byte(k>>(8*b))]++
+			}
+		}
+		for b := range 8 {
+			c := &counts[b]
+			if c[byte(keys[0]>>(8*b))] == n {
+				continue
+			}
+			var offs [256]int
+			sum := 0
+			for d, x := range c {
+				offs[d] = sum
+				sum += x
+			}
+			shift := uint(8 * b)
+			for i, k := range keys {
+				d := byte(k >> shift)
+				j := offs[d]
+				offs[d] = j + 1
+				tmpKeys[j], tmpPerm[j] = k, perm[i]
+			}
+			keys, tmpKeys = tmpKeys, keys
+			perm, tmpPerm = tmpPerm, perm
+		}
+	}
+	return perm
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -104,13 +103,14 @@ func sortedPermutation(ectx *expr.Context, rec arrow.Record, keys []SortKey) ([]
 		return nil, err
 	}
 	defer releaseArrays(cols)
-	order, err := newRowOrder(cols, keys)
+	order, err := newOrderKeys(cols, keys)
 	if err != nil {
 		return nil, err
 	}
-	perm := identity(int(rec.NumRows()))
-	slices.SortStableFunc(perm, func(a, b int32) int { return order.compare(int(a), int(b)) })
-	return perm, nil
+	if len(cols) == 0 {
+		return identity(int(rec.NumRows())), nil
+	}
+	return order.sorted(), nil
 }
 
 // drain reads all of op's output into one record allocated from mem.

@@ -1,10 +1,16 @@
 package exec
 
 import (
+	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/decimal128"
 	"github.com/stretchr/testify/require"
 
+	"github.com/taipandb/taipan/exec/expr"
 	"github.com/taipandb/taipan/types"
 )
 
@@ -68,4 +74,77 @@ func TestSortTypes(t *testing.T) {
 func TestSortErrors(t *testing.T) {
 	_, err := tryRun(t, NewSort(people.scan(t, "people", 3), []SortKey{{Expr: failing{}}}))
 	require.ErrorContains(t, err, "failing() always fails")
+}
+
+// randomSortInput has one column of every orderable type, with NULLs,
+// many ties and the awkward values: NaN, -0, infinities, extremes, empty
+// strings and strings holding zero bytes.
+func randomSortInput(rng *rand.Rand, n int) input {
+	in := input{cols: cols("i8", types.Int8Type, "i32", types.Int32Type, "i64", types.Int64Type,
+		"f32", types.Float32Type, "f64", types.Float64Type, "b", types.BoolType, "d", types.DateType,
+		"ts", types.TimestampType(6), "dec", types.DecimalType(10, 2), "s", types.StringType, "bin", types.BinaryType)}
+	floats := []float64{math.NaN(), math.Copysign(0, -1), 0, math.Inf(1), math.Inf(-1), -1.5, 2.25, 1e300, -1e300}
+	strs := []string{"", "a", "a\x00", "a\x00b", "ab", "b", "\xff", "A"}
+	for i := 0; i < n; i++ {
+		pick := func(v types.Value) types.Value {
+			if rng.IntN(5) == 0 {
+				return nil
+			}
+			return v
+		}
+		small := rng.Int64N(7) - 3
+		big := []int64{math.MinInt64, math.MaxInt64, small, small << 40}[rng.IntN(4)]
+		in.rows = append(in.rows, row{
+			pick(small),
+			pick([]int64{math.MinInt32, math.MaxInt32, small}[rng.IntN(3)]),
+			pick(big),
+			pick(float64(float32(floats[rng.IntN(len(floats)-2)]))),
+			pick(floats[rng.IntN(len(floats))]),
+			pick(rng.IntN(2) == 0),
+			pick(types.DateValue(small * 1000)),
+			pick(types.TimestampValue(big)),
+			pick(decimal128.FromI64(small * 12345)),
+			pick(strs[rng.IntN(len(strs))]),
+			pick([]byte(strs[rng.IntN(len(strs))])),
+		})
+	}
+	return in
+}
+
+// randomSortKeys orders by one to three random columns of in, each in a
+// random direction and NULL placement.
+func randomSortKeys(rng *rand.Rand, in input) []SortKey {
+	keys := make([]SortKey, 1+rng.IntN(3))
+	for i := range keys {
+		keys[i] = SortKey{Expr: in.col(rng.IntN(len(in.cols))), Desc: rng.IntN(2) == 0, NullsFirst: rng.IntN(2) == 0}
+	}
+	return keys
+}
+
+func TestOrderKeysMatchComparator(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	// Below 256 rows a comparison sort runs; above, a radix sort.
+	for _, n := range []int{1, 2, 7, 255, 300, 2000} {
+		in := randomSortInput(rng, n)
+		rec := in.batches(t, n)[0]
+		for trial := 0; trial < 40; trial++ {
+			keys := randomSortKeys(rng, in)
+			cols := make([]arrow.Array, len(keys))
+			for i, k := range keys {
+				cols[i] = rec.Column(k.Expr.(*expr.Column).Index)
+			}
+			ref, err := newRowOrder(cols, keys)
+			require.NoError(t, err)
+			want := identity(n)
+			slices.SortStableFunc(want, func(a, b int32) int { return ref.compare(int(a), int(b)) })
+			o, err := newOrderKeys(cols, keys)
+			require.NoError(t, err)
+			require.Equal(t, want, o.sorted(), "n=%d ORDER BY %s", n, formatSortKeys(keys))
+			for k := 0; k+1 < n; k++ {
+				a, b := want[k], want[k+1]
+				require.Equal(t, ref.compare(int(a), int(b)), o.compareKeys(a, b, 0, len(keys)))
+			}
+		}
+		rec.Release()
+	}
 }
