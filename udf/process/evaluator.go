@@ -57,6 +57,7 @@ type evaluator struct {
 	readerUp chan struct{} // closed when the reader goroutine ends
 
 	cancelled atomic.Bool
+	opened    atomic.Bool // the worker has opened the operation
 
 	sent, received int
 	err            error // the failure every later call returns
@@ -113,6 +114,7 @@ func (r *Runtime) openExchange(ctx context.Context, w *worker, kind udfpb.Operat
 		e.Close()
 		return nil, err
 	}
+	e.opened.Store(true)
 	return e, nil
 }
 
@@ -341,15 +343,18 @@ func (e *evaluator) abort(err error) error {
 	return e.fail(err)
 }
 
-// cancelStream cancels the exchange. When the worker had not ended it,
-// the runtime makes sure the worker stops running the call (see drain).
+// cancelStream cancels the exchange. When the worker may still be
+// running the function, the runtime makes sure it stops (see drain).
 func (e *evaluator) cancelStream() {
 	if !e.cancelled.CompareAndSwap(false, true) {
 		return
 	}
 	done, _ := e.readState()
+	// A SCALAR or TABLE worker that returned the output of every batch
+	// sent waits for the next batch: no function runs.
+	idle := e.perBatch && e.opened.Load() && len(e.tokens) == 0
 	e.cancel()
-	if !done && e.stream != nil {
+	if !done && !idle && e.stream != nil {
 		e.rt.drain(e.w, e.id, e.name)
 	}
 }

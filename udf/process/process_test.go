@@ -111,6 +111,10 @@ def chatty(i):
 
 def plain(i):
     return i
+
+@udf(result_type='BIGINT', func_type='pandas')
+def padd_one(s):
+    return s + 1
 `
 
 // python is the interpreter the tests run workers with: the set-up's venv
@@ -740,6 +744,33 @@ func TestCloseBeforeFinishStopsTheCall(t *testing.T) {
 	require.NoError(t, ev.Close())
 	waitDrained(t, f.rt, 3*time.Second)
 	require.Equal(t, []int{pid}, f.rt.workerPIDs())
+}
+
+// Closing an evaluator whose every batch came back (a LIMIT reached on a
+// batch boundary) leaves the worker in service at once.
+func TestCloseWhenIdleKeepsTheWorker(t *testing.T) {
+	f := newFixture(t, Options{Workers: 1})
+	ctx := context.Background()
+	in := int64Batch(memory.DefaultAllocator, []int64{1}, nil)
+	defer in.Release()
+	var pids []int
+	for i := 0; i < 3; i++ {
+		ev, err := f.rt.Prepare(ctx, scalarOp("add_one"), f.env)
+		require.NoError(t, err)
+		out, err := udf.Eval(ctx, ev, in)
+		require.NoError(t, err)
+		out.Release()
+		require.NoError(t, ev.Close())
+		f.rt.mu.Lock()
+		for _, p := range f.rt.pools {
+			for _, w := range p.workers {
+				require.Zero(t, w.draining)
+			}
+		}
+		f.rt.mu.Unlock()
+		pids = append(pids, f.rt.workerPIDs()...)
+	}
+	require.Equal(t, []int{pids[0], pids[0], pids[0]}, pids)
 }
 
 func TestPrintGoesToStderr(t *testing.T) {
