@@ -166,7 +166,7 @@ func values(a arrow.Array) []any {
 }
 
 // prepare opens op and closes it at the end of the test.
-func prepare(t *testing.T, r *Runtime, op *udfpb.Operation, env udf.Env) udf.Evaluator {
+func prepare(t testing.TB, r *Runtime, op *udfpb.Operation, env udf.Env) udf.Evaluator {
 	t.Helper()
 	ev, err := r.Prepare(context.Background(), op, env)
 	require.NoError(t, err)
