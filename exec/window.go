@@ -163,11 +163,31 @@ func (w *Window) compute(ctx context.Context) error {
 		c.Retain()
 	}
 	defer func() { releaseArrays(cols) }()
+	// Functions over the same partitions and order share one sort.
+	var orders []*windowOrder
+	defer func() {
+		for _, o := range orders {
+			o.release()
+		}
+	}()
 	for _, f := range w.funcs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		col, err := w.computeFunc(ctx, input, f)
+		var o *windowOrder
+		for _, prev := range orders {
+			if prev.sameWindow(f) {
+				o = prev
+				break
+			}
+		}
+		if o == nil {
+			if o, err = w.order(input, f); err != nil {
+				return fmt.Errorf("%s: %w", f.Name, err)
+			}
+			orders = append(orders, o)
+		}
+		col, err := w.computeFunc(ctx, input, f, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
@@ -180,8 +200,11 @@ func (w *Window) compute(ctx context.Context) error {
 // windowOrder is the rows of the input sorted by one function's partition
 // and order keys, with each sorted position's partition and peer group.
 type windowOrder struct {
-	perm                     []int32 // sorted position -> input row
-	partStart, partEnd       []int   // by sorted position
+	partitionBy              []expr.Expr
+	orderBy                  []SortKey
+	cols                     []arrow.Array // the evaluated keys
+	perm                     []int32       // sorted position -> input row
+	partStart, partEnd       []int         // by sorted position
 	peerStart, peerEnd       []int
 	orderCol                 arrow.Array // the ORDER BY key, for RANGE offsets
 	orderKeys                int
@@ -189,7 +212,37 @@ type windowOrder struct {
 	nonNullStart, nonNullEnd []int // the partition's rows with a non-NULL orderCol
 }
 
-func (w *Window) order(input arrow.Record, f WindowFunc) (*windowOrder, func(), error) {
+func (o *windowOrder) release() { releaseArrays(o.cols) }
+
+// sameWindow reports whether f partitions and orders as o does. Only
+// column references and identical expressions are recognised as equal.
+func (o *windowOrder) sameWindow(f WindowFunc) bool {
+	if len(f.PartitionBy) != len(o.partitionBy) || len(f.OrderBy) != len(o.orderBy) {
+		return false
+	}
+	for i, p := range f.PartitionBy {
+		if !sameExpr(p, o.partitionBy[i]) {
+			return false
+		}
+	}
+	for i, k := range f.OrderBy {
+		q := o.orderBy[i]
+		if k.Desc != q.Desc || k.NullsFirst != q.NullsFirst || !sameExpr(k.Expr, q.Expr) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameExpr(a, b expr.Expr) bool {
+	if ca, ok := a.(*expr.Column); ok {
+		cb, ok := b.(*expr.Column)
+		return ok && ca.Index == cb.Index && ca.Typ.Equal(cb.Typ)
+	}
+	return a == b
+}
+
+func (w *Window) order(input arrow.Record, f WindowFunc) (*windowOrder, error) {
 	keys := make([]SortKey, 0, len(f.PartitionBy)+len(f.OrderBy))
 	for _, p := range f.PartitionBy {
 		keys = append(keys, SortKey{Expr: p, NullsFirst: true})
@@ -201,26 +254,28 @@ func (w *Window) order(input arrow.Record, f WindowFunc) (*windowOrder, func(), 
 	}
 	cols, err := evalExprs(w.ectx, exprs, input)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	release := func() { releaseArrays(cols) }
-	full, err := newRowOrder(cols, keys)
+	full, err := newOrderKeys(cols, keys)
 	if err != nil {
-		release()
-		return nil, nil, err
+		releaseArrays(cols)
+		return nil, err
 	}
-	np := len(f.PartitionBy)
-	part := &rowOrder{cols: full.cols[:np], cmps: full.cmps[:np], keys: full.keys[:np]}
+	np, nk := len(f.PartitionBy), len(keys)
 	n := int(input.NumRows())
-	o := &windowOrder{perm: identity(n)}
-	slices.SortStableFunc(o.perm, func(a, b int32) int { return full.compare(int(a), int(b)) })
+	o := &windowOrder{partitionBy: f.PartitionBy, orderBy: f.OrderBy, cols: cols, perm: identity(n)}
+	if nk > 0 {
+		o.perm = full.sorted()
+	}
 	o.partStart, o.partEnd = make([]int, n), make([]int, n)
 	o.peerStart, o.peerEnd = make([]int, n), make([]int, n)
 	for k := 0; k < n; k++ {
 		switch {
-		case k > 0 && full.compare(int(o.perm[k-1]), int(o.perm[k])) == 0:
+		case k == 0:
+			o.partStart[k], o.peerStart[k] = k, k
+		case full.compareKeys(o.perm[k-1], o.perm[k], np, nk) == 0 && full.compareKeys(o.perm[k-1], o.perm[k], 0, np) == 0:
 			o.partStart[k], o.peerStart[k] = o.partStart[k-1], o.peerStart[k-1]
-		case k > 0 && part.compare(int(o.perm[k-1]), int(o.perm[k])) == 0:
+		case full.compareKeys(o.perm[k-1], o.perm[k], 0, np) == 0:
 			o.partStart[k], o.peerStart[k] = o.partStart[k-1], k
 		default:
 			o.partStart[k], o.peerStart[k] = k, k
@@ -255,15 +310,10 @@ func (w *Window) order(input arrow.Record, f WindowFunc) (*windowOrder, func(), 
 			k = pe
 		}
 	}
-	return o, release, nil
+	return o, nil
 }
 
-func (w *Window) computeFunc(ctx context.Context, input arrow.Record, f WindowFunc) (arrow.Array, error) {
-	o, release, err := w.order(input, f)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
+func (w *Window) computeFunc(ctx context.Context, input arrow.Record, f WindowFunc, o *windowOrder) (arrow.Array, error) {
 	n := len(o.perm)
 	if f.Kind != WindowAggregate {
 		vals := make([]int64, n)
@@ -299,7 +349,7 @@ func (w *Window) computeFunc(ctx context.Context, input arrow.Record, f WindowFu
 	}
 	defer releaseArrays(args)
 	if f.Frame.Start.Kind == UnboundedPreceding && f.Frame.End.Kind == CurrentRow {
-		acc := f.Agg.NewAccumulator(w.ectx.Mem)
+		acc := newAccumulator(ctx, f.Agg, w.ectx.Mem)
 		if running, ok := acc.(RunningAccumulator); ok {
 			return w.running(f, o, args, running)
 		}
@@ -506,74 +556,133 @@ func finishQuietly(acc catalog.GroupsAccumulator, numGroups int) {
 	}
 }
 
-// running computes UNBOUNDED PRECEDING..CURRENT ROW frames incrementally:
-// one accumulator per partition, fed one row (ROWS) or one peer group
-// (RANGE) at a time and read after each.
-func (w *Window) running(f WindowFunc, o *windowOrder, args []arrow.Array, acc RunningAccumulator) (arrow.Array, error) {
+// running computes UNBOUNDED PRECEDING..CURRENT ROW frames incrementally
+// with one accumulator, a partition per group. Each partition is cut into
+// units, a row (ROWS) or a peer group (RANGE); step t feeds unit t of every
+// partition that has one, then reads those partitions' values. Partitions
+// are numbered longest first, so the ones still running at step t are
+// groups 0..active-1, and the values read add up to one per unit: O(n).
+func (w *Window) running(f WindowFunc, o *windowOrder, args []arrow.Array, acc RunningAccumulator) (res arrow.Array, err error) {
 	n := len(o.perm)
-	vals := make([]types.Value, n)
-	for ps := 0; ps < n; ps = o.partEnd[ps] {
-		if acc == nil {
-			acc = f.Agg.NewAccumulator(w.ectx.Mem).(RunningAccumulator)
+	numGroups := 0
+	defer func() {
+		if err != nil {
+			finishQuietly(acc, numGroups)
 		}
-		pe := o.partEnd[ps]
-		part := make([]arrow.Array, len(args))
-		for i, a := range args {
-			var err error
-			if part[i], err = take(w.ectx.Mem, a, o.perm[ps:pe]); err != nil {
-				releaseArrays(part)
-				finishQuietly(acc, 1)
+	}()
+	unitEnd := func(k int) int {
+		if f.Frame.Unit == FrameRange {
+			return o.peerEnd[k]
+		}
+		return k + 1
+	}
+	type partition struct{ start, units int }
+	var parts []partition
+	for ps := 0; ps < n; ps = o.partEnd[ps] {
+		units := 0
+		for k := ps; k < o.partEnd[ps]; k = unitEnd(k) {
+			units++
+		}
+		parts = append(parts, partition{ps, units})
+	}
+	numGroups = len(parts)
+	slices.SortStableFunc(parts, func(a, b partition) int { return b.units - a.units })
+	// The rows in step order, their groups, and each step's end.
+	order := make([]int32, 0, n)
+	groups := make([]uint32, 0, n)
+	var stepEnd []int
+	valueOf := make([]int32, n) // by input row: its value's index among all read
+	cursor := make([]int, len(parts))
+	for g, p := range parts {
+		cursor[g] = p.start
+	}
+	read := 0
+	for t := 0; len(parts) > 0 && t < parts[0].units; t++ {
+		for g := 0; g < len(parts) && parts[g].units > t; g++ {
+			k := cursor[g]
+			end := unitEnd(k)
+			for ; k < end; k++ {
+				order = append(order, o.perm[k])
+				groups = append(groups, uint32(g))
+				valueOf[o.perm[k]] = int32(read + g)
+			}
+			cursor[g] = end
+		}
+		stepEnd = append(stepEnd, len(order))
+		for g := 0; g < len(parts) && parts[g].units > t; g++ {
+			read++
+		}
+	}
+	stepped := make([]arrow.Array, len(args))
+	defer func() { releaseArrays(stepped) }()
+	for i, a := range args {
+		if stepped[i], err = take(w.ectx.Mem, a, order); err != nil {
+			return nil, err
+		}
+	}
+	// The values read, concatenated a chunk at a time to bound the number
+	// of arrays held.
+	var chunks, pending []arrow.Array
+	pendingRows := 0
+	defer func() {
+		releaseArrays(chunks)
+		releaseArrays(pending)
+	}()
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		c, err := array.Concatenate(pending, w.ectx.Mem)
+		if err != nil {
+			return err
+		}
+		releaseArrays(pending)
+		chunks, pending, pendingRows = append(chunks, c), pending[:0], 0
+		return nil
+	}
+	slice := make([]arrow.Array, len(stepped))
+	start := 0
+	for t, end := range stepEnd {
+		for i, a := range stepped {
+			slice[i] = array.NewSlice(a, int64(start), int64(end))
+		}
+		err := acc.Update(slice, groups[start:end], numGroups)
+		releaseArrays(slice)
+		if err != nil {
+			return nil, err
+		}
+		active := 0
+		for active < len(parts) && parts[active].units > t {
+			active++
+		}
+		v, err := acc.Evaluate(active)
+		if err != nil {
+			return nil, err
+		}
+		pending = append(pending, v)
+		if pendingRows += active; pendingRows >= 1<<16 || len(pending) >= 1<<12 {
+			if err := flush(); err != nil {
 				return nil, err
 			}
 		}
-		err := w.runPartition(f, o, part, acc, ps, pe, vals)
-		releaseArrays(part)
-		finishQuietly(acc, 1)
-		acc = nil
-		if err != nil {
-			return nil, err
-		}
+		start = end
 	}
-	b := array.NewBuilder(w.ectx.Mem, f.Agg.ResultType().Arrow())
-	defer b.Release()
-	b.Reserve(n)
-	for _, v := range vals {
-		if err := expr.AppendValue(b, v); err != nil {
-			return nil, err
-		}
+	if err := flush(); err != nil {
+		return nil, err
 	}
-	return b.NewArray(), nil
-}
-
-func (w *Window) runPartition(f WindowFunc, o *windowOrder, part []arrow.Array, acc RunningAccumulator, ps, pe int, vals []types.Value) error {
-	slice := make([]arrow.Array, len(part))
-	var groups []uint32
-	for k := ps; k < pe; {
-		end := k + 1
-		if f.Frame.Unit == FrameRange {
-			end = o.peerEnd[k]
-		}
-		for i, a := range part {
-			slice[i] = array.NewSlice(a, int64(k-ps), int64(end-ps))
-		}
-		groups = resize(groups, end-k)
-		clear(groups)
-		err := acc.Update(slice, groups, 1)
-		releaseArrays(slice)
-		if err != nil {
-			return err
-		}
-		res, err := acc.Evaluate(1)
-		if err != nil {
-			return err
-		}
-		v := expr.ValueAt(res, 0)
-		res.Release()
-		for ; k < end; k++ {
-			vals[o.perm[k]] = v
-		}
+	res, err = acc.Finish(numGroups)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	res.Release()
+	var all arrow.Array
+	if len(chunks) == 0 {
+		all = emptyArray(w.ectx.Mem, f.Agg.ResultType().Arrow())
+	} else if all, err = array.Concatenate(chunks, w.ectx.Mem); err != nil {
+		return nil, err
+	}
+	defer all.Release()
+	return take(w.ectx.Mem, all, valueOf)
 }
 
 func (w *Window) Close() error {

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -157,4 +158,48 @@ func TestWindowExplain(t *testing.T) {
 	require.Equal(t, "Window funcs=[rank() OVER (PARTITION BY p ORDER BY o DESC), "+
 		"sum(v) OVER (ORDER BY o ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)]", op.(Explainer).Explain())
 	require.NoError(t, op.Close())
+}
+
+func TestWindowRunningMatchesFramedRandom(t *testing.T) {
+	// Partitions of very different lengths (the running path feeds them
+	// step by step, longest first), ties and NULLs in the order key.
+	rng := rand.New(rand.NewPCG(7, 8))
+	in := input{cols: cols("p", types.Int64Type, "o", types.Int64Type, "v", types.Int64Type)}
+	opt := func(v int64) types.Value {
+		if rng.IntN(7) == 0 {
+			return nil
+		}
+		return v
+	}
+	for i := 0; i < 300; i++ {
+		in.rows = append(in.rows, row{opt(int64(rng.IntN(rng.IntN(9) + 1))), opt(rng.Int64N(6)), opt(rng.Int64N(100) - 20)})
+	}
+	byP := []expr.Expr{in.col(0)}
+	byO := []SortKey{{Expr: in.col(1), NullsFirst: true}}
+	arg := []expr.Expr{in.col(2)}
+	var fns []WindowFunc
+	for _, unit := range []FrameUnit{FrameRows, FrameRange} {
+		fr := frame(unit, unboundedPreceding, currentRow)
+		for _, fn := range []catalog.BoundAggregate{sumAgg{}, plainAgg{sumAgg{}}, countAgg{}, plainAgg{countAgg{}}} {
+			fns = append(fns, WindowFunc{Kind: WindowAggregate, Agg: fn, Args: arg, PartitionBy: byP, OrderBy: byO, Frame: fr, Name: "w"})
+		}
+	}
+	fns = append(fns, WindowFunc{Kind: WindowRowNumber, PartitionBy: byP, OrderBy: byO, Name: "rn"},
+		WindowFunc{Kind: WindowRank, PartitionBy: byP, OrderBy: byO, Name: "rk"})
+	forEachBatchSize(t, func(t *testing.T, size int) {
+		// All functions share one sort; each alone must give the same.
+		all := run(t, NewWindow(in.scan(t, "t", size), fns))
+		require.Len(t, all, len(in.rows))
+		for f, fn := range fns {
+			alone := run(t, NewWindow(in.scan(t, "t", size), []WindowFunc{fn}))
+			for i := range all {
+				require.Equal(t, alone[i][3], all[i][3+f], "function %d row %d", f, i)
+			}
+		}
+		for i, r := range all {
+			for f := 0; f < 8; f += 2 {
+				require.Equal(t, r[3+f+1], r[3+f], "running and framed differ: function %d row %d", f, i)
+			}
+		}
+	})
 }
