@@ -99,4 +99,3 @@ func (o *rowOrder) compare(i, j int) int {
 	}
 	return 0
 }
-
