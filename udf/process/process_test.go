@@ -356,6 +356,30 @@ func TestTableFunction(t *testing.T) {
 	require.Nil(t, last)
 }
 
+// Batches beyond gRPC's default 4 MiB message limit pass both ways.
+func TestLargeBatches(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	ev, err := f.rt.Prepare(ctx, scalarOp("shout"), f.env)
+	require.NoError(t, err)
+	defer ev.Close()
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	word := strings.Repeat("x", 2000)
+	for i := 0; i < 5000; i++ {
+		b.Append(word)
+	}
+	col := b.NewArray()
+	in := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String}}, nil), []arrow.Array{col}, 5000)
+	col.Release()
+	defer in.Release()
+	out, err := udf.Eval(ctx, ev, in)
+	require.NoError(t, err)
+	defer out.Release()
+	require.EqualValues(t, 5000, out.NumRows())
+	require.Equal(t, strings.ToUpper(word)+"!", out.Column(0).(*array.String).Value(4999))
+}
+
 func groupBatch(groups []int32, vals []int64) arrow.Record {
 	gb := array.NewInt32Builder(memory.DefaultAllocator)
 	gb.AppendValues(groups, nil)
