@@ -198,10 +198,17 @@ class WorkerServer(flight.FlightServerBase):
         except flight.FlightCancelledError:
             log.info('exchange %s cancelled', exchange.exchange_id)
         finally:
-            with self._lock:
-                exchange.done = True
-                del self._exchanges[id(exchange)]
-                self._lock.notify_all()
+            # An interruption injected just before the handler finished may
+            # still go off here, once: the bookkeeping is then done again.
+            while True:
+                try:
+                    with self._lock:
+                        exchange.done = True
+                        self._exchanges.pop(id(exchange), None)
+                        self._lock.notify_all()
+                    break
+                except ExchangeCancelled:
+                    continue
             if exchange.interrupted:
                 # An interruption raised after the handler's last bytecode
                 # must not hit the next call this thread serves.
@@ -256,7 +263,8 @@ class WorkerServer(flight.FlightServerBase):
                         log.info('interrupting cancelled exchange %s', exchange.exchange_id)
 
     def _running(self, exchange_id):
-        return any(e.exchange_id == exchange_id for e in self._exchanges.values())
+        return any(e.exchange_id == exchange_id and not e.done
+                   for e in self._exchanges.values())
 
     # Actions
 
