@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -34,6 +37,25 @@ result = (sys.prefix != sys.base_prefix, 'site-packages' in pyarrow.__file__, ta
 	out, err = r.run(context.Background(), "import sys\nresult = sys.stdout is sys.stderr")
 	require.NoError(t, err)
 	require.Equal(t, "True", out)
+}
+
+// The embedded Python installs no signal handlers: Ctrl-C and SIGPIPE stay
+// the engine's, and Python never turns Ctrl-C into a KeyboardInterrupt.
+func TestInterruptSignalStaysWithGo(t *testing.T) {
+	r := newRuntime(t)
+	out, err := r.run(context.Background(), "import signal\nresult = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGPIPE))")
+	require.NoError(t, err)
+	require.Equal(t, "(None, None)", out, "Python set no handler of its own, not even SIG_IGN for SIGPIPE")
+
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	defer signal.Stop(ch)
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGINT did not reach Go")
+	}
 }
 
 func TestScalarOverBatchSizes(t *testing.T) {
