@@ -81,9 +81,9 @@ func (r *Runtime) openExchange(ctx context.Context, w *worker, kind udfpb.Operat
 		readerUp: make(chan struct{}),
 	}
 	stop := context.AfterFunc(ctx, e.cancelStream)
-	defer stop()
 	stream, err := w.client.DoExchange(streamCtx)
 	if err != nil {
+		stop()
 		cancel()
 		r.release(w)
 		return nil, w.callError(ctx, err, name)
@@ -108,6 +108,9 @@ func (r *Runtime) openExchange(ctx context.Context, w *worker, kind udfpb.Operat
 		} else if done, rerr := e.readState(); done && rerr != nil {
 			e.fail(w.callError(ctx, rerr, name))
 		}
+	}
+	if !stop() && e.err == nil {
+		e.fail(ctx.Err()) // cancelled just now: the stream is gone
 	}
 	if e.err != nil {
 		err := e.err

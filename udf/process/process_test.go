@@ -594,6 +594,30 @@ func TestPrepareFailures(t *testing.T) {
 	require.NoError(t, ev.Close())
 }
 
+func TestPrepareWithCancelledContext(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := f.rt.Prepare(ctx, scalarOp("add_one"), f.env)
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = f.rt.Describe(ctx, "fns.add_one", f.env)
+	require.ErrorIs(t, err, context.Canceled)
+
+	// Once the worker runs, too.
+	ev, err := f.rt.Prepare(context.Background(), scalarOp("add_one"), f.env)
+	require.NoError(t, err)
+	require.NoError(t, ev.Close())
+	_, err = f.rt.Prepare(ctx, scalarOp("add_one"), f.env)
+	require.ErrorIs(t, err, context.Canceled)
+	f.rt.mu.Lock()
+	for _, p := range f.rt.pools {
+		for _, w := range p.workers {
+			require.Zero(t, w.active, "a failed Prepare gives its worker back")
+		}
+	}
+	f.rt.mu.Unlock()
+}
+
 func TestWorkerCallsOSExit(t *testing.T) {
 	f := newFixture(t, Options{Workers: 1})
 	ctx := context.Background()
