@@ -16,9 +16,10 @@
 //     \n or \r\n; blank lines are skipped.
 //   - \N is NULL in every column. An empty field is NULL in a column that
 //     is not a string (numbers, DECIMAL, DATE, TIMESTAMP, BOOLEAN) and the
-//     empty string in TEXT, VARCHAR and BLOB columns, so that ” and NULL
-//     both survive a round trip (Arrow's reader, like encoding/csv, does
-//     not tell a quoted empty field from an unquoted one).
+//     empty string in TEXT, VARCHAR and BLOB columns, so that both empty
+//     strings and NULLs survive a round trip (Arrow's reader, like
+//     encoding/csv, does not tell a quoted empty field from an unquoted
+//     one).
 //   - Values are converted as CAST from a string converts them
 //     ('2024-01-02' to DATE, '1.50' to DECIMAL(5,2) exactly); BOOLEAN
 //     reads 1/0/true/false. BLOB and VARBINARY values are base64, as Arrow
