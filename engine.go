@@ -109,8 +109,8 @@ func (s *Session) planner() *planner.Planner {
 func (s *Session) runTiDB(ctx context.Context, node ast.StmtNode) (*Rows, error) {
 	switch n := node.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
-		if sel, ok := n.(*ast.SelectStmt); ok && sel.SelectIntoOpt != nil {
-			return nil, errors.New("SELECT ... INTO OUTFILE is not supported yet")
+		if into := takeInto(n); into != nil {
+			return s.selectIntoOutfile(ctx, n.(ast.ResultSetNode), into)
 		}
 		plan, err := s.planner().PlanQuery(n.(ast.ResultSetNode))
 		if err != nil {
@@ -160,8 +160,8 @@ func (s *Session) runTiDB(ctx context.Context, node ast.StmtNode) (*Rows, error)
 			return s.describe(n.Table.Name.O)
 		}
 	}
-	if _, ok := node.(*ast.LoadDataStmt); ok {
-		return nil, errors.New("LOAD DATA is not supported yet")
+	if n, ok := node.(*ast.LoadDataStmt); ok {
+		return s.loadData(ctx, n)
 	}
 	return nil, fmt.Errorf("unsupported statement: %s", stmtKind(node))
 }
