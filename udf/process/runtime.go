@@ -127,7 +127,7 @@ func (r *Runtime) acquire(ctx context.Context, env udf.Env) (*worker, error) {
 	// Forget the dead: their evaluators have their errors already.
 	live := p.workers[:0]
 	for _, w := range p.workers {
-		if w.exited == nil || w.alive() {
+		if w.alive() {
 			live = append(live, w)
 		}
 	}
@@ -158,7 +158,7 @@ func (r *Runtime) acquire(ctx context.Context, env udf.Env) (*worker, error) {
 		}
 		r.nextID++
 		w = &worker{id: r.nextID, socket: filepath.Join(r.dir, fmt.Sprintf("w%d.sock", r.nextID)),
-			ready: make(chan struct{})}
+			ready: make(chan struct{}), exited: make(chan struct{})}
 		p.workers = append(p.workers, w)
 		w.active++
 		r.mu.Unlock()

@@ -40,8 +40,8 @@ type worker struct {
 	conn   *grpc.ClientConn
 	tail   *stderrTail
 
-	// exited is closed once the process has been waited for; state and
-	// stopReason are set before.
+	// exited is closed once the process has been waited for (or could not
+	// start); state and stopReason are set before.
 	exited     chan struct{}
 	state      *os.ProcessState
 	mu         sync.Mutex
@@ -89,7 +89,11 @@ func spawn(cmd *exec.Cmd) error {
 func (w *worker) start(ctx context.Context, executable string, stderr io.Writer, timeout time.Duration) {
 	defer close(w.ready)
 	w.startErr = w.launch(ctx, executable, stderr, timeout)
-	if w.startErr != nil && w.cmd != nil && w.cmd.Process != nil {
+	switch {
+	case w.startErr == nil:
+	case w.cmd == nil:
+		close(w.exited) // there never was a process
+	default:
 		w.kill("it failed to start")
 		<-w.exited
 	}
@@ -122,7 +126,6 @@ func (w *worker) launch(ctx context.Context, executable string, stderr io.Writer
 	w.cmd = cmd
 	w.stdin = stdinW
 	w.tail = newStderrTail(stderrR, stderr)
-	w.exited = make(chan struct{})
 	go func() {
 		state, _ := cmd.Process.Wait()
 		w.mu.Lock()
