@@ -3,11 +3,15 @@ package taipan
 import (
 	"github.com/taipandb/taipan/udf"
 	"github.com/taipandb/taipan/udf/process"
+	"github.com/taipandb/taipan/udf/thread"
 )
 
 // The runtimes built into this binary, started on first use.
 func init() {
 	runtimeFactories[udf.Process] = func() (udf.Runtime, error) {
 		return process.New(process.Options{}), nil
+	}
+	runtimeFactories[udf.Thread] = func() (udf.Runtime, error) {
+		return thread.New()
 	}
 }
