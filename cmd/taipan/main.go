@@ -128,6 +128,12 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return sh.runReader(in)
 	case readline.IsTerminal(int(stdin.Fd())):
 		sh.interactive = true
+		if f, ok := stderr.(*os.File); ok && readline.IsTerminal(int(f.Fd())) {
+			// Statements running over a second show a progress bar on
+			// standard error, erased before their results are printed.
+			sh.progress = true
+			sh.out = bufio.NewWriter(barGuard{w: stdout, sh: sh})
+		}
 		return sh.runInteractive(stdin, stdout, stderr)
 	default:
 		return sh.runReader(stdin)
@@ -141,10 +147,24 @@ type shell struct {
 	out         *bufio.Writer
 	errOut      io.Writer
 	interactive bool
+	progress    bool // draw a progress bar for long statements
 
-	// cancel stops the running statement; Ctrl-C calls it.
+	// cancel stops the running statement; Ctrl-C calls it. bar is its
+	// progress bar, if one may show.
 	mu     sync.Mutex
 	cancel context.CancelFunc
+	bar    *progressBar
+}
+
+// stopProgress erases the running statement's progress bar, if any.
+func (sh *shell) stopProgress() {
+	sh.mu.Lock()
+	bar := sh.bar
+	sh.bar = nil
+	sh.mu.Unlock()
+	if bar != nil {
+		bar.stop()
+	}
 }
 
 // errCancelled is what a statement stopped by Ctrl-C reports.
@@ -252,8 +272,14 @@ func (sh *shell) fail(err error) int {
 func (sh *shell) runStatement(st taipan.Statement) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var bar *progressBar
+	if sh.progress {
+		ctx, bar = startProgress(ctx, sh.errOut, readline.GetScreenWidth, progressDelay, progressEvery)
+		defer sh.stopProgress()
+	}
 	sh.mu.Lock()
 	sh.cancel = cancel
+	sh.bar = bar
 	sh.mu.Unlock()
 	defer func() {
 		sh.mu.Lock()
