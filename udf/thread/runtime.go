@@ -80,7 +80,9 @@ func startInterpreter(executable string) (string, error) {
 		if e.Traceback != "" {
 			msg += "\n" + strings.TrimRight(e.Traceback, "\n")
 		}
-		return "", fmt.Errorf("THREAD mode: the embedded Python (program name %s) did not start: %s", program, msg)
+		return "", fmt.Errorf("THREAD mode: the embedded Python (program name %s) did not start: %s\n"+
+			"(it must be the bin/python of the set-up's virtual environment, with pyarrow and taipan installed: "+
+			"run `make build`, or set $%s)", program, msg, udf.DefaultExecutableEnv)
 	}
 	defer C.free(unsafe.Pointer(info))
 	return C.GoString(info), nil
