@@ -45,6 +45,10 @@ func newEvaluator(ctx context.Context, rt *Runtime, kind udfpb.Operation_Kind, n
 		batch: newBatchStructs(),
 		call:  new(C.tp_call),
 	}
+	if len(desc) == 0 {
+		// An empty message is still bytes, not the None a NULL would make.
+		desc = make([]byte, 0, 1)
+	}
 	var cerr C.tp_error
 	var handle *C.PyObject
 	e.gen++

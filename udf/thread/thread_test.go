@@ -343,6 +343,10 @@ opens = udf(Opens(), result_type='BIGINT')
 
 	_, err = r.Prepare(ctx, &udfpb.Operation{Kind: udfpb.Operation_SCALAR}, env)
 	require.ErrorContains(t, err, "without calls")
+
+	_, err = r.Prepare(ctx, &udfpb.Operation{}, udf.Env{})
+	require.ErrorAs(t, err, &ue)
+	require.Equal(t, "unknown operation kind 0", ue.Message)
 }
 
 func TestOpenCloseAndJobParameters(t *testing.T) {
