@@ -74,7 +74,27 @@ func (b *boundAggregate) NewAccumulator(mem memory.Allocator) catalog.GroupsAccu
 	if b.distinct {
 		acc = &distinctAccumulator{mem: mem, inner: acc, types: b.params, seen: map[distinctKey]struct{}{}}
 	}
-	return &castingAccumulator{mem: mem, inner: acc, from: b.args, to: b.params, name: b.name}
+	c := &castingAccumulator{mem: mem, inner: acc, from: b.args, to: b.params, name: b.name}
+	if _, ok := acc.(evaluator); ok {
+		return runningAccumulator{c}
+	}
+	return c
+}
+
+// evaluator is what exec.RunningAccumulator adds to a GroupsAccumulator:
+// the value of groups 0..numGroups-1 so far, keeping the state. Window
+// frames from UNBOUNDED PRECEDING to CURRENT ROW are computed with it in
+// one pass. Every built-in accumulator has it.
+type evaluator interface {
+	Evaluate(numGroups int) (arrow.Array, error)
+}
+
+// runningAccumulator is a castingAccumulator whose inner accumulator is
+// an evaluator.
+type runningAccumulator struct{ *castingAccumulator }
+
+func (r runningAccumulator) Evaluate(numGroups int) (arrow.Array, error) {
+	return r.inner.(evaluator).Evaluate(numGroups)
 }
 
 // castingAccumulator applies the implicit casts of the arguments.
@@ -171,12 +191,17 @@ func (c *countAccumulator) Update(args []arrow.Array, groups []uint32, numGroups
 	return nil
 }
 
-func (c *countAccumulator) Finish(numGroups int) (arrow.Array, error) {
+func (c *countAccumulator) Evaluate(numGroups int) (arrow.Array, error) {
 	c.counts = grow(c.counts, numGroups)
 	col := expr.NewFixedColumn[int64](c.mem, arrow.PrimitiveTypes.Int64, numGroups)
 	copy(col.Values, c.counts)
-	c.counts = nil
 	return col.Finish(nil, 0), nil
+}
+
+func (c *countAccumulator) Finish(numGroups int) (arrow.Array, error) {
+	res, err := c.Evaluate(numGroups)
+	c.counts = nil
+	return res, err
 }
 
 // ---- sum and avg ----
@@ -245,6 +270,12 @@ func (s *sumIntAccumulator) Update(args []arrow.Array, groups []uint32, numGroup
 }
 
 func (s *sumIntAccumulator) Finish(numGroups int) (arrow.Array, error) {
+	res, err := s.Evaluate(numGroups)
+	s.sums, s.seen = nil, nil
+	return res, err
+}
+
+func (s *sumIntAccumulator) Evaluate(numGroups int) (arrow.Array, error) {
 	s.sums, s.seen = grow(s.sums, numGroups), grow(s.seen, numGroups)
 	col := expr.NewFixedColumn[int64](s.mem, arrow.PrimitiveTypes.Int64, numGroups)
 	copy(col.Values, s.sums)
@@ -288,6 +319,12 @@ func (s *avgIntAccumulator) Update(args []arrow.Array, groups []uint32, numGroup
 }
 
 func (s *avgIntAccumulator) Finish(numGroups int) (arrow.Array, error) {
+	res, err := s.Evaluate(numGroups)
+	s.hi, s.lo, s.counts = nil, nil, nil
+	return res, err
+}
+
+func (s *avgIntAccumulator) Evaluate(numGroups int) (arrow.Array, error) {
 	s.hi, s.lo, s.counts = grow(s.hi, numGroups), grow(s.lo, numGroups), grow(s.counts, numGroups)
 	col := expr.NewFixedColumn[float64](s.mem, arrow.PrimitiveTypes.Float64, numGroups)
 	seen := make([]bool, numGroups)
@@ -327,6 +364,12 @@ func (s *sumFloatAccumulator) Update(args []arrow.Array, groups []uint32, numGro
 }
 
 func (s *sumFloatAccumulator) Finish(numGroups int) (arrow.Array, error) {
+	res, err := s.Evaluate(numGroups)
+	s.sums, s.counts = nil, nil
+	return res, err
+}
+
+func (s *sumFloatAccumulator) Evaluate(numGroups int) (arrow.Array, error) {
 	s.sums, s.counts = grow(s.sums, numGroups), grow(s.counts, numGroups)
 	col := expr.NewFixedColumn[float64](s.mem, arrow.PrimitiveTypes.Float64, numGroups)
 	seen := make([]bool, numGroups)
@@ -374,6 +417,12 @@ func (s *sumDecimalAccumulator) Update(args []arrow.Array, groups []uint32, numG
 }
 
 func (s *sumDecimalAccumulator) Finish(numGroups int) (arrow.Array, error) {
+	res, err := s.Evaluate(numGroups)
+	s.sums, s.counts = nil, nil
+	return res, err
+}
+
+func (s *sumDecimalAccumulator) Evaluate(numGroups int) (arrow.Array, error) {
 	s.sums, s.counts = grow(s.sums, numGroups), grow(s.counts, numGroups)
 	col := expr.NewFixedColumn[decimal128.Num](s.mem, s.result.Arrow(), numGroups)
 	seen := make([]bool, numGroups)
@@ -463,6 +512,12 @@ func (m *minMaxFixed[T]) Update(args []arrow.Array, groups []uint32, numGroups i
 }
 
 func (m *minMaxFixed[T]) Finish(numGroups int) (arrow.Array, error) {
+	res, err := m.Evaluate(numGroups)
+	m.vals, m.seen = nil, nil
+	return res, err
+}
+
+func (m *minMaxFixed[T]) Evaluate(numGroups int) (arrow.Array, error) {
 	m.vals, m.seen = grow(m.vals, numGroups), grow(m.seen, numGroups)
 	col := expr.NewFixedColumn[T](m.mem, m.t.Arrow(), numGroups)
 	copy(col.Values, m.vals)
@@ -501,6 +556,12 @@ func (m *minMaxValues) Update(args []arrow.Array, groups []uint32, numGroups int
 }
 
 func (m *minMaxValues) Finish(numGroups int) (arrow.Array, error) {
+	res, err := m.Evaluate(numGroups)
+	m.vals = nil
+	return res, err
+}
+
+func (m *minMaxValues) Evaluate(numGroups int) (arrow.Array, error) {
 	m.vals = grow(m.vals, numGroups)
 	b := array.NewBuilder(m.mem, m.t.Arrow())
 	defer b.Release()
@@ -509,7 +570,6 @@ func (m *minMaxValues) Finish(numGroups int) (arrow.Array, error) {
 			return nil, err
 		}
 	}
-	m.vals = nil
 	return b.NewArray(), nil
 }
 
@@ -578,6 +638,11 @@ rows:
 		defer sel[i].Release()
 	}
 	return d.inner.Update(sel, kept, numGroups)
+}
+
+// Evaluate is the inner accumulator's: the values seen so far stay seen.
+func (d *distinctAccumulator) Evaluate(numGroups int) (arrow.Array, error) {
+	return d.inner.(evaluator).Evaluate(numGroups)
 }
 
 func (d *distinctAccumulator) Finish(numGroups int) (arrow.Array, error) {

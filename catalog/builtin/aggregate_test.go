@@ -180,3 +180,72 @@ func TestAccumulatorRejectsBadGroup(t *testing.T) {
 	require.NoError(t, err)
 	out.Release()
 }
+
+func TestAccumulatorsEvaluateRunningValues(t *testing.T) {
+	// After each row, Evaluate must give what a fresh accumulator fed the
+	// same rows gives on Finish, and leave the state to go on from.
+	cases := []struct {
+		fn       string
+		typ      types.Type
+		distinct bool
+		vals     []types.Value
+	}{
+		{"count", types.Int64Type, false, vals(int64(1), nil, int64(3), int64(1))},
+		{"count", types.Int64Type, true, vals(int64(1), nil, int64(3), int64(1))},
+		{"sum", types.Int32Type, false, vals(int64(5), nil, int64(-7), int64(2))},
+		{"avg", types.Int64Type, false, vals(nil, int64(5), int64(-7), int64(2))},
+		{"sum", types.Float64Type, false, vals(1.5, nil, -2.25, 4.0)},
+		{"avg", types.Float64Type, false, vals(1.5, nil, -2.25, 4.0)},
+		{"sum", tDec(10, 2), false, vals(dec(t, "1.25", 2), nil, dec(t, "-3.50", 2), dec(t, "0.01", 2))},
+		{"avg", tDec(10, 2), false, vals(dec(t, "1.25", 2), nil, dec(t, "-3.50", 2), dec(t, "0.01", 2))},
+		{"min", types.Int64Type, false, vals(nil, int64(5), int64(-7), int64(2))},
+		{"max", types.DateType, false, vals(types.DateValue(3), nil, types.DateValue(9), types.DateValue(1))},
+		{"min", types.StringType, false, vals("m", nil, "b", "z")},
+		{"max", types.StringType, false, vals(nil, "m", "b", "z")},
+	}
+	type evaluator interface {
+		Evaluate(numGroups int) (arrow.Array, error)
+	}
+	for _, c := range cases {
+		t.Run(c.fn+" "+c.typ.String(), func(t *testing.T) {
+			mem := newMem(t)
+			defer mem.AssertSize(t, 0)
+			f, _ := cat.Function(c.fn)
+			b, err := f.(catalog.AggregateFunction).BindAggregate([]types.Type{c.typ}, c.distinct, false)
+			require.NoError(t, err)
+			acc, ok := b.NewAccumulator(mem).(evaluator)
+			require.True(t, ok, "%s has no Evaluate", c.fn)
+			running := acc.(catalog.GroupsAccumulator)
+			// Rows alternate between groups 0 and 1; group 2 stays empty.
+			for k := range c.vals {
+				arg := column(t, mem, c.typ, c.vals[k:k+1])
+				require.NoError(t, running.Update([]arrow.Array{arg}, []uint32{uint32(k % 2)}, 3))
+				arg.Release()
+				got, err := acc.Evaluate(3)
+				require.NoError(t, err)
+
+				fresh := b.NewAccumulator(mem)
+				prefix := column(t, mem, c.typ, c.vals[:k+1])
+				groups := make([]uint32, k+1)
+				for i := range groups {
+					groups[i] = uint32(i % 2)
+				}
+				require.NoError(t, fresh.Update([]arrow.Array{prefix}, groups, 3))
+				prefix.Release()
+				want, err := fresh.Finish(3)
+				require.NoError(t, err)
+				require.Equal(t, valuesOf(want), valuesOf(got), "after row %d", k)
+				want.Release()
+				got.Release()
+			}
+			// Evaluate of fewer groups than there are reads a prefix.
+			part, err := acc.Evaluate(1)
+			require.NoError(t, err)
+			require.Equal(t, 1, part.Len())
+			part.Release()
+			res, err := running.Finish(3)
+			require.NoError(t, err)
+			res.Release()
+		})
+	}
+}
