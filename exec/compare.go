@@ -43,7 +43,10 @@ type orderKeys struct {
 	strs  []func(a, b int32) int
 }
 
-func newOrderKeys(cols []arrow.Array, keys []SortKey) (*orderKeys, error) {
+// With nullWords, a 64-bit key has its word of NULL flags even without
+// NULLs, so that the words of every batch line up (TopN compares rows of
+// different batches).
+func newOrderKeys(cols []arrow.Array, keys []SortKey, nullWords bool) (*orderKeys, error) {
 	n := 0
 	if len(cols) > 0 {
 		n = cols[0].Len()
@@ -51,7 +54,7 @@ func newOrderKeys(cols []arrow.Array, keys []SortKey) (*orderKeys, error) {
 	o := &orderKeys{n: n, first: make([]int, len(cols)+1), strs: make([]func(a, b int32) int, len(cols))}
 	for k, c := range cols {
 		o.first[k] = len(o.words)
-		ws, cmp, err := encodeOrderKey(c, keys[k])
+		ws, cmp, err := encodeOrderKey(c, keys[k], nullWords)
 		if err != nil {
 			return nil, fmt.Errorf("ORDER BY %s: %w", keys[k].Expr, err)
 		}
@@ -113,7 +116,7 @@ func (o *orderKeys) sorted() []int32 {
 // binary strings a comparator instead. Narrow values share one word with
 // their NULL flag; 64-bit values get a word of NULL flags only when the
 // column has NULLs.
-func encodeOrderKey(c arrow.Array, key SortKey) ([][]uint64, func(a, b int32) int, error) {
+func encodeOrderKey(c arrow.Array, key SortKey, nullWords bool) ([][]uint64, func(a, b int32) int, error) {
 	n := c.Len()
 	valid := expr.ValidBits(c)
 	// NULLs sort first or last whatever the direction.
@@ -142,7 +145,7 @@ func encodeOrderKey(c arrow.Array, key SortKey) ([][]uint64, func(a, b int32) in
 	// DECIMAL), after a word of NULL flags when there are NULLs.
 	wide := func(parts int, value func(i int, part int) uint64) [][]uint64 {
 		var out [][]uint64
-		if valid != nil {
+		if valid != nil || nullWords {
 			flags := make([]uint64, n)
 			for i := range flags {
 				flags[i] = validFlag

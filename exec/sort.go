@@ -103,7 +103,7 @@ func sortedPermutation(ectx *expr.Context, rec arrow.Record, keys []SortKey) ([]
 		return nil, err
 	}
 	defer releaseArrays(cols)
-	order, err := newOrderKeys(cols, keys)
+	order, err := newOrderKeys(cols, keys, false)
 	if err != nil {
 		return nil, err
 	}

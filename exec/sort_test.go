@@ -137,7 +137,7 @@ func TestOrderKeysMatchComparator(t *testing.T) {
 			require.NoError(t, err)
 			want := identity(n)
 			slices.SortStableFunc(want, func(a, b int32) int { return ref.compare(int(a), int(b)) })
-			o, err := newOrderKeys(cols, keys)
+			o, err := newOrderKeys(cols, keys, false)
 			require.NoError(t, err)
 			require.Equal(t, want, o.sorted(), "n=%d ORDER BY %s", n, formatSortKeys(keys))
 			for k := 0; k+1 < n; k++ {

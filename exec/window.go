@@ -256,7 +256,7 @@ func (w *Window) order(input arrow.Record, f WindowFunc) (*windowOrder, error) {
 	if err != nil {
 		return nil, err
 	}
-	full, err := newOrderKeys(cols, keys)
+	full, err := newOrderKeys(cols, keys, false)
 	if err != nil {
 		releaseArrays(cols)
 		return nil, err
