@@ -174,8 +174,12 @@ func (s *csvSource) convert(raw arrow.Record) (arrow.Record, error) {
 				bin.Release()
 			}
 		default:
-			nulled := emptyToNull(mem, str)
-			cols[j], err = castColumn(mem, nulled, types.StringType, c)
+			nulled := emptyToNull(mem, str).(*array.String)
+			if parsed, ok := parseStrings(mem, nulled, c.Type); ok {
+				cols[j], err = checkNotNull(parsed, c)
+			} else {
+				cols[j], err = castColumn(mem, nulled, types.StringType, c)
+			}
 			nulled.Release()
 		}
 		if err != nil {
