@@ -940,8 +940,9 @@ func TestWorkersDieWithKilledEngine(t *testing.T) {
 	exe := python(t)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "fns.py"), []byte(fnsModule), 0o644))
+	tmp := t.TempDir()
 	engine := exec.Command(os.Args[0], "-test.run=^$")
-	engine.Env = append(os.Environ(), engineHelperEnv+"="+dir, udf.DefaultExecutableEnv+"="+exe)
+	engine.Env = append(os.Environ(), engineHelperEnv+"="+dir, udf.DefaultExecutableEnv+"="+exe, "TMPDIR="+tmp)
 	out, err := engine.StdoutPipe()
 	require.NoError(t, err)
 	engine.Stderr = os.Stderr
@@ -957,6 +958,22 @@ func TestWorkersDieWithKilledEngine(t *testing.T) {
 	require.NoError(t, engine.Process.Signal(syscall.SIGKILL))
 	_ = engine.Wait()
 	waitGone(t, pid, 5*time.Second)
+
+	// The killed engine's socket directory stays behind until the next
+	// runtime to start sweeps it; a live engine's stays.
+	stale, err := filepath.Glob(filepath.Join(tmp, socketDirPrefix+"*"))
+	require.NoError(t, err)
+	require.Len(t, stale, 1)
+	live := filepath.Join(tmp, socketDirPrefix+strconv.Itoa(os.Getppid())+"-1")
+	require.NoError(t, os.Mkdir(live, 0o700))
+	t.Setenv("TMPDIR", tmp)
+	f := newFixture(t, Options{})
+	ev, err := f.rt.Prepare(context.Background(), scalarOp("add_one"), f.env)
+	require.NoError(t, err)
+	require.NoError(t, ev.Close())
+	require.NoDirExists(t, stale[0])
+	require.DirExists(t, live)
+	require.DirExists(t, f.rt.dir)
 }
 
 func TestDecodeError(t *testing.T) {

@@ -31,8 +31,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow/flight"
@@ -105,6 +107,27 @@ type pool struct {
 
 var errClosed = errors.New("the Python runtime is closed")
 
+// socketDirPrefix starts the name of a runtime's socket directory, which
+// goes on with the engine's pid: taipan-udf-<pid>-<random>.
+const socketDirPrefix = "taipan-udf-"
+
+// removeStaleSocketDirs removes the socket directories of engines that are
+// gone without closing their runtime (killed): their workers died with
+// them, their sockets did not.
+func removeStaleSocketDirs() {
+	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), socketDirPrefix+"*-*"))
+	for _, dir := range matches {
+		rest := strings.TrimPrefix(filepath.Base(dir), socketDirPrefix)
+		pid, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '-'), 0)])
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			_ = os.RemoveAll(dir)
+		}
+	}
+}
+
 // acquire returns a started worker for env, starting one when the pool has
 // room and every worker is busy. The caller calls release.
 func (r *Runtime) acquire(ctx context.Context, env udf.Env) (*worker, error) {
@@ -149,7 +172,8 @@ func (r *Runtime) acquire(ctx context.Context, env udf.Env) (*worker, error) {
 	}
 	if w == nil || (w.active > 0 && serving < r.opts.Workers) {
 		if r.dir == "" {
-			dir, err := os.MkdirTemp("", "taipan-udf-")
+			removeStaleSocketDirs()
+			dir, err := os.MkdirTemp("", socketDirPrefix+strconv.Itoa(os.Getpid())+"-")
 			if err != nil {
 				r.mu.Unlock()
 				return nil, fmt.Errorf("making the Python workers' socket directory: %w", err)
