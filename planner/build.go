@@ -100,6 +100,17 @@ func (b *builder) build(n node) (exec.Operator, error) {
 		}
 		return exec.NewSort(child, keys), nil
 	case *limitNode:
+		if s, ok := n.child.(*sortNode); ok && n.limit >= 0 {
+			child, err := b.build(s.child)
+			if err != nil {
+				return nil, err
+			}
+			keys, err := compileSortKeys(s.keys)
+			if err != nil {
+				return nil, err
+			}
+			return exec.NewTopN(child, keys, n.offset, n.limit), nil
+		}
 		child, err := b.build(n.child)
 		if err != nil {
 			return nil, err

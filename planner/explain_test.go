@@ -35,12 +35,11 @@ func TestExplainShape(t *testing.T) {
 		want []string
 	}{
 		{"SELECT b, count(*) FROM t WHERE a > 1 GROUP BY b ORDER BY b LIMIT 1", []string{
-			"Limit",
-			"  Sort",
-			"    Project",
-			"      HashAggregate",
-			"        Filter",
-			"          TableScan",
+			"TopN",
+			"  Project",
+			"    HashAggregate",
+			"      Filter",
+			"        TableScan",
 		}},
 		// The comma join's WHERE equality becomes hash keys; the
 		// single-table conjunct filters u below the join.
