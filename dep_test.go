@@ -44,6 +44,7 @@ func TestLayers(t *testing.T) {
 		"cmd":      {"catalog", "exec", "planner", "sql", "udf"},
 		"driver":   {"catalog", "exec", "planner", "sql", "udf"},
 		"internal": {""},
+		"fileio":   {"planner", "sql", "catalog", "udf", ""},
 	}
 	within := func(path, dir string) bool {
 		rel := strings.TrimPrefix(path, module)
