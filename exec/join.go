@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -37,6 +38,7 @@ type HashJoin struct {
 	buildRec arrow.Record
 	table    joinTable
 	chain    []int32 // the table's chains
+	unique   bool    // no two build rows share a key: every chain is one row
 
 	probeRec arrow.Record // the probe batch being joined
 	first    []int32      // by probe row: its first matching build row, or -1
@@ -193,6 +195,7 @@ func (h *HashJoin) buildTable(ctx context.Context) error {
 		return fmt.Errorf("join key: %w", err)
 	}
 	h.chain = h.table.chains()
+	h.unique = !slices.ContainsFunc(h.chain, func(c int32) bool { return c >= 0 })
 	return nil
 }
 
@@ -253,6 +256,16 @@ func (h *HashJoin) pairs() (probeIdx, buildIdx []int32) {
 	n := int(h.probeRec.NumRows())
 	probeIdx, buildIdx = h.probeIdx[:0], h.buildIdx[:0]
 	defer func() { h.probeIdx, h.buildIdx = probeIdx, buildIdx }()
+	if h.unique && len(h.probeKeyEx) > 0 {
+		first := h.first
+		for ; h.row < n && len(probeIdx) < size; h.row++ {
+			if b := first[h.row]; b >= 0 {
+				probeIdx = append(probeIdx, int32(h.row))
+				buildIdx = append(buildIdx, b)
+			}
+		}
+		return probeIdx, buildIdx
+	}
 	for h.row < n && len(probeIdx) < size {
 		if !h.started {
 			h.started = true

@@ -25,11 +25,16 @@ type joinTable interface {
 }
 
 // newJoinTable hashes the build keys (each n rows long). A single integer,
-// DATE or TIMESTAMP key on both sides gets an open-addressing table over
-// the key values themselves; other keys go through their byte encoding.
+// DATE or TIMESTAMP key on both sides is looked up by value: in an array
+// indexed by the key when the keys span a range not much larger than
+// their number (dense keys such as generated ids), else in an
+// open-addressing table. Other keys go through their byte encoding.
 func newJoinTable(build []arrow.Array, probeTypes []arrow.DataType, n int) (joinTable, error) {
 	if len(build) == 1 {
 		if c := intKeyClassOf(build[0].DataType()); c != noIntKey && c == intKeyClassOf(probeTypes[0]) {
+			if t, ok, err := newDirectJoinTable(build[0], c, n); ok || err != nil {
+				return t, err
+			}
 			return newIntJoinTable(build[0], c, n)
 		}
 	}
@@ -188,6 +193,76 @@ func (t *intJoinTable) lookup(keys []arrow.Array, n int, first []int32) error {
 				first[i] = sl.head - 1
 				break
 			}
+		}
+	}
+	return nil
+}
+
+// directJoinTable finds a key's first build row at heads[key-lo] (plus
+// one; 0: none): no hashing and no probing, in a table the size of the
+// key range.
+type directJoinTable struct {
+	class   intKeyClass
+	lo      int64
+	heads   []int32
+	chain   []int32
+	scratch []int64
+}
+
+// newDirectJoinTable returns the table when the build keys span at most
+// twice their number of values (or 1024); ok is false otherwise.
+func newDirectJoinTable(key arrow.Array, class intKeyClass, n int) (*directJoinTable, bool, error) {
+	vals, _, err := intKeyValues(key, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	valid := expr.ValidBits(key)
+	lo, hi, seen := int64(0), int64(0), false
+	for i, v := range vals[:n] {
+		if valid != nil && !bitutil.BitIsSet(valid, i) {
+			continue
+		}
+		if !seen {
+			lo, hi, seen = v, v, true
+		}
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	span := uint64(hi) - uint64(lo) // no overflow: hi >= lo
+	if span >= uint64(max(2*n, 1024)) {
+		return nil, false, nil
+	}
+	t := &directJoinTable{class: class, lo: lo, heads: make([]int32, span+1), chain: make([]int32, n)}
+	// Backwards, so that each chain lists build rows in input order.
+	for i := n - 1; i >= 0; i-- {
+		t.chain[i] = -1
+		if valid != nil && !bitutil.BitIsSet(valid, i) {
+			continue
+		}
+		h := &t.heads[vals[i]-lo]
+		t.chain[i] = *h - 1
+		*h = int32(i) + 1
+	}
+	return t, true, nil
+}
+
+func (t *directJoinTable) chains() []int32 { return t.chain }
+
+func (t *directJoinTable) lookup(keys []arrow.Array, n int, first []int32) error {
+	if c := intKeyClassOf(keys[0].DataType()); c != t.class {
+		return fmt.Errorf("join key of type %s does not match the build side's", keys[0].DataType())
+	}
+	var vals []int64
+	var err error
+	vals, t.scratch, err = intKeyValues(keys[0], t.scratch)
+	if err != nil {
+		return err
+	}
+	valid := expr.ValidBits(keys[0])
+	heads, lo, size := t.heads, t.lo, uint64(len(t.heads))
+	for i, v := range vals[:n] {
+		first[i] = -1
+		if d := uint64(v) - uint64(lo); d < size && (valid == nil || bitutil.BitIsSet(valid, i)) {
+			first[i] = heads[d] - 1
 		}
 	}
 	return nil

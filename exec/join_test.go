@@ -217,6 +217,7 @@ func TestJoinTableIntPathMatchesBytesPath(t *testing.T) {
 		{types.Int64Type, types.Int64Type, 1 << 40}, // mostly unique
 		{types.Int32Type, types.Int64Type, 30},      // widths meet
 		{types.DateType, types.DateType, 30},
+		{types.Int32Type, types.Int64Type, 1 << 12}, // too wide for the direct table
 	} {
 		t.Run(fmt.Sprintf("%s=%s/%d", tc.build, tc.probe, tc.span), func(t *testing.T) {
 			var bv, pv []types.Value
@@ -224,25 +225,44 @@ func TestJoinTableIntPathMatchesBytesPath(t *testing.T) {
 				bv = append(bv, value(tc.build, tc.span))
 				pv = append(pv, value(tc.probe, tc.span))
 			}
-			// Keys at the extremes and keys that collide in the low bits.
-			bv = append(bv, int64(math.MinInt64), int64(math.MaxInt64), int64(0), int64(1<<32), int64(2<<32))
-			pv = append(pv, int64(math.MaxInt64), int64(1<<32), int64(3<<32), int64(math.MinInt64))
-			if tc.build.Kind != types.Int64 {
-				bv, pv = bv[:3000], pv[:3000]
+			if tc.span > 1000 && tc.build.Kind == types.Int64 {
+				// Keys at the extremes and keys that collide in the low bits.
+				bv = append(bv, int64(math.MinInt64), int64(math.MaxInt64), int64(0), int64(1<<32), int64(2<<32))
+				pv = append(pv, int64(math.MaxInt64), int64(1<<32), int64(3<<32), int64(math.MinInt64))
+			} else if tc.span < 1000 {
+				// Probe keys just outside the direct table's range.
+				for _, v := range []int64{tc.span, -tc.span - 1, tc.span + 1} {
+					if tc.probe.Kind == types.Date {
+						pv = append(pv, types.DateValue(v))
+					} else {
+						pv = append(pv, v)
+					}
+				}
 			}
 			build, probe := intKeyArray(t, tc.build, bv), intKeyArray(t, tc.probe, pv)
 			defer build.Release()
 			defer probe.Release()
-			fast, err := newJoinTable([]arrow.Array{build}, []arrow.DataType{probe.DataType()}, build.Len())
-			require.NoError(t, err)
-			require.IsType(t, &intJoinTable{}, fast)
 			general, err := newBytesJoinTable([]arrow.Array{build}, build.Len())
 			require.NoError(t, err)
-			require.Equal(t, general.chains(), fast.chains())
-			gotFast, gotGeneral := make([]int32, probe.Len()), make([]int32, probe.Len())
-			require.NoError(t, fast.lookup([]arrow.Array{probe}, probe.Len(), gotFast))
+			gotGeneral := make([]int32, probe.Len())
 			require.NoError(t, general.lookup([]arrow.Array{probe}, probe.Len(), gotGeneral))
-			require.Equal(t, gotGeneral, gotFast)
+			class := intKeyClassOf(build.DataType())
+			hashed, err := newIntJoinTable(build, class, build.Len())
+			require.NoError(t, err)
+			tables := []joinTable{hashed}
+			direct, ok, err := newDirectJoinTable(build, class, build.Len())
+			require.NoError(t, err)
+			require.Equal(t, tc.span < 1000, ok, "direct table for keys in ±%d", tc.span)
+			if ok {
+				tables = append(tables, direct)
+			}
+			var gotFast []int32
+			for _, fast := range tables {
+				require.Equal(t, general.chains(), fast.chains())
+				gotFast = make([]int32, probe.Len())
+				require.NoError(t, fast.lookup([]arrow.Array{probe}, probe.Len(), gotFast))
+				require.Equal(t, gotGeneral, gotFast)
+			}
 			// And both agree with the definition: the first equal non-NULL key.
 			matches := 0
 			for i, p := range pv {
@@ -280,8 +300,8 @@ func TestJoinTablePathChoice(t *testing.T) {
 	} {
 		tbl, err := newJoinTable(tc.build, tc.probe, 2)
 		require.NoError(t, err)
-		_, fast := tbl.(*intJoinTable)
-		require.Equal(t, tc.fast, fast, "%v = %v", tc.build, tc.probe)
+		_, general := tbl.(*bytesJoinTable)
+		require.Equal(t, tc.fast, !general, "%v = %v", tc.build, tc.probe)
 	}
 }
 
@@ -308,4 +328,42 @@ func TestHashJoinIntKeysRandom(t *testing.T) {
 			requireSameRows(t, referenceJoin(left, right, typ, []int{0}, []int{0}, nil), run(t, op))
 		}
 	})
+}
+
+func TestHashJoinUniqueBuildKeys(t *testing.T) {
+	// Every build key once (and NULLs): each probe row has at most one
+	// candidate. Keys dense enough for the direct table, then spread out.
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, stride := range []int64{1, 1 << 40} {
+		left := input{cols: cols("k", types.Int64Type, "l", types.Int64Type)}
+		right := input{cols: cols("k", types.Int64Type, "r", types.Int64Type)}
+		for i := 0; i < 150; i++ {
+			var k types.Value = rng.Int64N(200) * stride
+			if rng.IntN(10) == 0 {
+				k = nil
+			}
+			left.rows = append(left.rows, row{k, int64(i)})
+			var rk types.Value = int64(i) * stride
+			if i%17 == 0 {
+				rk = nil
+			}
+			right.rows = append(right.rows, row{rk, int64(i % 7)})
+		}
+		residual := call(gtFn, left.col(1), &expr.Column{Index: 3, Name: "r", Typ: types.Int64Type})
+		residualGo := func(l, r row) bool { return l[1].(int64) > r[1].(int64) }
+		forEachBatchSize(t, func(t *testing.T, size int) {
+			for _, typ := range []JoinType{InnerJoin, LeftJoin, RightJoin} {
+				for _, withResidual := range []bool{false, true} {
+					var res expr.Expr
+					var resGo func(l, r row) bool
+					if withResidual {
+						res, resGo = residual, residualGo
+					}
+					op := NewHashJoin(left.scan(t, "l", size), right.scan(t, "r", size), typ,
+						[]expr.Expr{left.col(0)}, []expr.Expr{right.col(0)}, res)
+					requireSameRows(t, referenceJoin(left, right, typ, []int{0}, []int{0}, resGo), run(t, op))
+				}
+			}
+		})
+	}
 }
