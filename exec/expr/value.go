@@ -1,8 +1,10 @@
 package expr
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -64,7 +66,8 @@ func AppendValue(b array.Builder, v types.Value) error {
 	return nil
 }
 
-// ValueAt reads row i of arr as a types.Value (nil when null).
+// ValueAt reads row i of arr as a types.Value (nil when null). Strings and
+// bytes are copies, safe to keep after arr is released.
 func ValueAt(arr arrow.Array, i int) types.Value {
 	if arr.IsNull(i) {
 		return nil
@@ -87,9 +90,11 @@ func ValueAt(arr arrow.Array, i int) types.Value {
 	case *array.Decimal128:
 		return a.Value(i)
 	case *array.String:
-		return a.Value(i)
+		// Copied: a value may outlive its array (min/max state, keys),
+		// and an array's memory may belong to Python (THREAD mode).
+		return strings.Clone(a.Value(i))
 	case *array.Binary:
-		return a.Value(i)
+		return bytes.Clone(a.Value(i))
 	case *array.Date32:
 		return types.DateValue(a.Value(i))
 	case *array.Timestamp:
