@@ -269,7 +269,7 @@ func formatColumn(a arrow.Array) []string {
 			if s := a.Value(i); s == "" {
 				out[i] = "(empty)"
 			} else {
-				out[i] = s
+				out[i] = strings.Clone(s) // outlives the record
 			}
 		case *array.Map:
 			start, end := a.ValueOffsets(i)

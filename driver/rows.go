@@ -138,9 +138,11 @@ func valueReader(arr arrow.Array) (valueFunc, error) {
 		scale := int(a.DataType().(*arrow.Decimal128Type).Scale)
 		return nullable(func(i int) driver.Value { return types.FormatDecimal(a.Value(i), scale) }), nil
 	case *array.String:
-		return nullable(func(i int) driver.Value { return a.Value(i) }), nil
+		// Cloned: Value points into the record's buffer, which is freed
+		// (by Python, in THREAD mode) when the next record is read.
+		return nullable(func(i int) driver.Value { return strings.Clone(a.Value(i)) }), nil
 	case *array.LargeString:
-		return nullable(func(i int) driver.Value { return a.Value(i) }), nil
+		return nullable(func(i int) driver.Value { return strings.Clone(a.Value(i)) }), nil
 	case *array.Binary:
 		// Copied: the record is released when the next one is read.
 		return nullable(func(i int) driver.Value { return append([]byte{}, a.Value(i)...) }), nil

@@ -149,9 +149,12 @@ func scalarCells(arr arrow.Array) cellFunc {
 		scale := int(a.DataType().(*arrow.Decimal128Type).Scale)
 		return nullable(func(i int) string { return types.FormatDecimal(a.Value(i), scale) })
 	case *array.String:
-		return nullable(a.Value)
+		// Cloned: Value points into the record's buffer, and the table
+		// format keeps cells after the record is released (freed by
+		// Python, in THREAD mode).
+		return nullable(func(i int) string { return strings.Clone(a.Value(i)) })
 	case *array.LargeString:
-		return nullable(a.Value)
+		return nullable(func(i int) string { return strings.Clone(a.Value(i)) })
 	case *array.Binary:
 		return nullable(func(i int) string { return string(a.Value(i)) })
 	case *array.Date32:
