@@ -20,7 +20,10 @@
 // (udf.DefaultExecutable), so that Python finds pyvenv.cfg and the venv's
 // site-packages (pyarrow, pandas, taipan) are on sys.path; the binary links
 // the interpreter that venv was made from (the Makefile exports its
-// python3-config flags as CGO_CFLAGS and CGO_LDFLAGS). Python installs no
+// python3-config flags as CGO_CFLAGS and CGO_LDFLAGS). Built without those
+// flags (a plain `go build` of a program embedding Taipan), pkg-config's
+// python3-embed supplies the system's Python 3 instead, which must then be
+// the same minor version as the venv's. Python installs no
 // signal handlers: Ctrl-C stays the engine's. python.executable names
 // PROCESS mode's workers; THREAD mode always runs the embedded interpreter.
 //

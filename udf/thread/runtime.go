@@ -2,6 +2,11 @@
 
 package thread
 
+// The Makefile's CGO_CFLAGS and CGO_LDFLAGS (the venv's interpreter) come
+// first; without them pkg-config's python3-embed (the system's Python 3
+// development files) lets a plain `go build` compile.
+
+// #cgo pkg-config: python3-embed
 // #include "bridge.h"
 import "C"
 
