@@ -47,14 +47,15 @@ GO_TEST_TIMEOUT ?= 20m
 GO_TEST_FLAGS   ?=
 BENCH           ?= .
 
-# Debian packages the build needs, installed only when missing. None yet.
-APT_PACKAGES :=
+# Debian packages the build needs, installed only when missing: THREAD
+# mode's cgo layer asks pkg-config for python3-embed (the fallback used by
+# a plain `go build`; the flags below take precedence).
+APT_PACKAGES := pkg-config libpython3-dev
 
 # THREAD mode embeds the interpreter the venv is made from, not Debian's
 # /usr one that pkg-config finds: take the compile and link flags from that
 # interpreter's own python3-config (its link flags carry an rpath). The
-# venv has no python3-config, so look under its base prefix. Nothing uses
-# cgo yet, so these flags change no build today.
+# venv has no python3-config, so look under its base prefix.
 PYTHON_BASE   := $(shell $(PYTHON) -c 'import sys; print(sys.base_prefix)' 2>/dev/null)
 PYTHON_CONFIG := $(firstword $(wildcard $(PYTHON_BASE)/bin/python3-config) $(shell command -v python3-config 2>/dev/null))
 ifneq ($(PYTHON_CONFIG),)
