@@ -148,3 +148,9 @@ def crash(i):
 
 
 not_a_function = 42
+
+
+@udf(result_type='BIGINT')
+def spin(i):
+    while True:
+        pass
