@@ -1,12 +1,18 @@
 package exec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"math"
+	"math/bits"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
+
+	"github.com/taipandb/taipan/exec/expr"
 )
 
 // keyRows holds the byte encoding of one batch's key columns, one key per
@@ -206,4 +212,158 @@ func resize[T any](s []T, n int) []T {
 		return make([]T, n)
 	}
 	return s[:n]
+}
+
+// keyTable gives each distinct key a dense id in order of first sight:
+// the group table of GROUP BY and DISTINCT. NULLs form one group. A
+// single integer, DATE or TIMESTAMP key is looked up by value in an
+// open-addressing table; other keys by the hash of their encoding
+// (keyRows), each distinct encoding stored once, in one buffer, so that a
+// new group costs no allocation of its own.
+type keyTable struct {
+	n    int
+	mode keyTableMode
+
+	// By value: slots of (key, id+1), and the NULL group's id+1.
+	ints    []intSlot
+	intNull int32
+	scratch []int64
+
+	// By encoding: slots of (hash, id+1), and each group's encoding.
+	seed   maphash.Seed
+	hashed []bytesSlot
+	stored []byte
+	offs   []int // group g's encoding is stored[offs[g]:offs[g+1]]
+	enc    keyRows
+}
+
+type keyTableMode int
+
+const (
+	keysUnset keyTableMode = iota
+	keysByValue
+	keysByEncoding
+)
+
+func (g *keyTable) reset()   { *g = keyTable{} }
+func (g *keyTable) len() int { return g.n }
+
+// assign writes each row's group id into ids and returns the rows that
+// started a new group.
+func (g *keyTable) assign(keys []arrow.Array, n int, ids []uint32) ([]int32, error) {
+	if g.mode == keysUnset {
+		g.mode = keysByEncoding
+		if len(keys) == 1 && intKeyClassOf(keys[0].DataType()) != noIntKey {
+			g.mode = keysByValue
+		}
+		g.seed = maphash.MakeSeed()
+		g.offs = []int{0}
+	}
+	if g.mode == keysByValue {
+		return g.assignValues(keys[0], n, ids)
+	}
+	return g.assignEncoded(keys, n, ids)
+}
+
+func (g *keyTable) assignValues(key arrow.Array, n int, ids []uint32) ([]int32, error) {
+	var vals []int64
+	var err error
+	if vals, g.scratch, err = intKeyValues(key, g.scratch); err != nil {
+		return nil, err
+	}
+	valid := expr.ValidBits(key)
+	var newRows []int32
+	for i, v := range vals[:n] {
+		if valid != nil && !bitutil.BitIsSet(valid, i) {
+			if g.intNull == 0 {
+				g.n++
+				g.intNull = int32(g.n)
+				newRows = append(newRows, int32(i))
+			}
+			ids[i] = uint32(g.intNull - 1)
+			continue
+		}
+		if 2*(g.n+1) > len(g.ints) {
+			g.growValues()
+		}
+		mask := uint64(len(g.ints) - 1)
+		shift := 64 - uint(bits.Len(uint(mask)))
+		for s := (uint64(v) * fibonacci) >> shift; ; s = (s + 1) & mask {
+			sl := &g.ints[s]
+			if sl.head == 0 {
+				g.n++
+				sl.key, sl.head = v, int32(g.n)
+				newRows = append(newRows, int32(i))
+			} else if sl.key != v {
+				continue
+			}
+			ids[i] = uint32(sl.head - 1)
+			break
+		}
+	}
+	return newRows, nil
+}
+
+// growValues doubles the slots (at least 1024) and places the keys again.
+func (g *keyTable) growValues() {
+	old := g.ints
+	g.ints = make([]intSlot, max(2*len(old), 1024))
+	mask := uint64(len(g.ints) - 1)
+	shift := 64 - uint(bits.Len(uint(mask)))
+	for _, sl := range old {
+		if sl.head == 0 {
+			continue
+		}
+		s := (uint64(sl.key) * fibonacci) >> shift
+		for g.ints[s].head != 0 {
+			s = (s + 1) & mask
+		}
+		g.ints[s] = sl
+	}
+}
+
+func (g *keyTable) assignEncoded(keys []arrow.Array, n int, ids []uint32) ([]int32, error) {
+	if err := g.enc.encode(keys, n); err != nil {
+		return nil, err
+	}
+	var newRows []int32
+	for i := 0; i < n; i++ {
+		if 2*(g.n+1) > len(g.hashed) {
+			g.growEncoded()
+		}
+		k := g.enc.key(i)
+		h := maphash.Bytes(g.seed, k)
+		mask := uint64(len(g.hashed) - 1)
+		for s := h & mask; ; s = (s + 1) & mask {
+			sl := &g.hashed[s]
+			if sl.head == 0 {
+				g.stored = append(g.stored, k...)
+				g.offs = append(g.offs, len(g.stored))
+				g.n++
+				sl.hash, sl.head = h, int32(g.n)
+				newRows = append(newRows, int32(i))
+			} else if sl.hash != h || !bytes.Equal(g.stored[g.offs[sl.head-1]:g.offs[sl.head]], k) {
+				continue
+			}
+			ids[i] = uint32(sl.head - 1)
+			break
+		}
+	}
+	return newRows, nil
+}
+
+func (g *keyTable) growEncoded() {
+	old := g.hashed
+	g.hashed = make([]bytesSlot, max(2*len(old), 1024))
+	mask := uint64(len(g.hashed) - 1)
+	for _, sl := range old {
+		if sl.head == 0 {
+			continue
+		}
+		s := sl.hash & mask
+		for g.hashed[s].head != 0 {
+			s = (s + 1) & mask
+		}
+		g.hashed[s] = sl
+	}
 }
