@@ -985,3 +985,27 @@ func TestDecodeError(t *testing.T) {
 	require.Nil(t, decodeError(errors.New("connection refused"), "g"))
 	require.Nil(t, decodeError(errors.New("taipan-error:{not json"), "g"))
 }
+
+// Ctrl-C in a terminal signals its foreground process group: workers live
+// in their own group and ignore SIGINT, so the statement is cancelled by
+// the engine and the worker keeps serving.
+func TestWorkerOutlivesTerminalInterrupt(t *testing.T) {
+	f := newFixture(t, Options{Workers: 1})
+	ctx := context.Background()
+	ev, err := f.rt.Prepare(ctx, scalarOp("add_one"), f.env)
+	require.NoError(t, err)
+	defer ev.Close()
+	pids := f.rt.workerPIDs()
+	require.Len(t, pids, 1)
+	pgid, err := syscall.Getpgid(pids[0])
+	require.NoError(t, err)
+	require.NotEqual(t, syscall.Getpgrp(), pgid, "a worker has its own process group")
+	require.NoError(t, syscall.Kill(pids[0], syscall.SIGINT))
+	time.Sleep(300 * time.Millisecond)
+	in := int64Batch(memory.DefaultAllocator, []int64{1}, nil)
+	defer in.Release()
+	out, err := udf.Eval(ctx, ev, in)
+	require.NoError(t, err)
+	out.Release()
+	require.Equal(t, pids, f.rt.workerPIDs())
+}

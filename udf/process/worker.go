@@ -114,7 +114,9 @@ func (w *worker) launch(ctx context.Context, executable string, stderr io.Writer
 	cmd.Stdin = stdinR
 	cmd.Stdout = nil // /dev/null; the worker sends its stdout to stderr anyway
 	cmd.Stderr = stderrW
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// Its own process group: Ctrl-C in the shell's terminal signals the
+	// foreground group, and must cancel the statement, not kill workers.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	err = spawn(cmd)
 	stdinR.Close()
 	stderrW.Close()

@@ -58,6 +58,7 @@ import ctypes
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -330,6 +331,10 @@ def main(argv=None):
     parser.add_argument('--log-level', default=os.environ.get('TAIPAN_WORKER_LOG', 'WARNING'),
                         help='logging level (default WARNING, or $TAIPAN_WORKER_LOG)')
     args = parser.parse_args(argv)
+
+    # Interrupts are the engine's business: it cancels calls itself, and a
+    # worker must not die of a Ctrl-C meant for the shell.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     # Standard output belongs to nobody: a print() in a function must not
     # reach whatever the engine connected there.
