@@ -96,6 +96,35 @@ func (o *orderKeys) compareKeys(a, b int32, from, to int) int {
 	return 0
 }
 
+// markChanges sets changed[k], for k >= 1, when sorted rows perm[k-1]
+// and perm[k] differ on keys [from, to); it leaves the other entries as
+// they are. A word at a time, so that the loop is a plain comparison.
+func (o *orderKeys) markChanges(perm []int32, from, to int, changed []bool) {
+	if len(perm) < 2 {
+		return
+	}
+	for k := from; k < to; k++ {
+		if s := o.strs[k]; s != nil {
+			for j := 1; j < len(perm); j++ {
+				if !changed[j] && s(perm[j-1], perm[j]) != 0 {
+					changed[j] = true
+				}
+			}
+			continue
+		}
+		for _, col := range o.words[o.first[k]:o.first[k+1]] {
+			prev := col[perm[0]]
+			for j, r := range perm[1:] {
+				cur := col[r]
+				if cur != prev {
+					changed[j+1] = true
+				}
+				prev = cur
+			}
+		}
+	}
+}
+
 // sorted returns the rows in key order, ties in row order.
 func (o *orderKeys) sorted() []int32 {
 	if o.fixed() && o.n >= 256 {

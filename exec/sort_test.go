@@ -144,6 +144,12 @@ func TestOrderKeysMatchComparator(t *testing.T) {
 				a, b := want[k], want[k+1]
 				require.Equal(t, ref.compare(int(a), int(b)), o.compareKeys(a, b, 0, len(keys)))
 			}
+			// Changes between neighbours, over the keys after the first.
+			changed := make([]bool, n)
+			o.markChanges(want, 1, len(keys), changed)
+			for k := 1; k < n; k++ {
+				require.Equal(t, o.compareKeys(want[k-1], want[k], 1, len(keys)) != 0, changed[k], "row %d", k)
+			}
 		}
 		rec.Release()
 	}

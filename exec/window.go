@@ -269,16 +269,18 @@ func (w *Window) order(input arrow.Record, f WindowFunc) (*windowOrder, error) {
 	}
 	o.partStart, o.partEnd = make([]int, n), make([]int, n)
 	o.peerStart, o.peerEnd = make([]int, n), make([]int, n)
+	// Where the sorted rows change partition, and where they change peers.
+	newPart, newPeer := make([]bool, n), make([]bool, n)
+	full.markChanges(o.perm, 0, np, newPart)
+	full.markChanges(o.perm, np, nk, newPeer)
 	for k := 0; k < n; k++ {
 		switch {
-		case k == 0:
+		case k == 0 || newPart[k]:
 			o.partStart[k], o.peerStart[k] = k, k
-		case full.compareKeys(o.perm[k-1], o.perm[k], np, nk) == 0 && full.compareKeys(o.perm[k-1], o.perm[k], 0, np) == 0:
-			o.partStart[k], o.peerStart[k] = o.partStart[k-1], o.peerStart[k-1]
-		case full.compareKeys(o.perm[k-1], o.perm[k], 0, np) == 0:
+		case newPeer[k]:
 			o.partStart[k], o.peerStart[k] = o.partStart[k-1], k
 		default:
-			o.partStart[k], o.peerStart[k] = k, k
+			o.partStart[k], o.peerStart[k] = o.partStart[k-1], o.peerStart[k-1]
 		}
 	}
 	for k := n - 1; k >= 0; k-- {
