@@ -154,3 +154,34 @@ not_a_function = 42
 def spin(i):
     while True:
         pass
+
+
+@udf(result_type='STRING')
+def py_type(x):
+    """The Python type a SQL value arrives as."""
+    return type(x).__name__
+
+
+@udf(result_type='STRING', func_type='pandas')
+def pandas_dtype(x):
+    """The pandas dtype a SQL column arrives as, repeated per row."""
+    import pandas as pd
+    return pd.Series([str(x.dtype)] * len(x))
+
+
+def _echo(sql_type):
+    return udf(lambda x: x, result_type=sql_type, input_types=[sql_type], name='echo')
+
+
+echo_tinyint = _echo('TINYINT')
+echo_smallint = _echo('SMALLINT')
+echo_int = _echo('INT')
+echo_bigint = _echo('BIGINT')
+echo_float = _echo('FLOAT')
+echo_double = _echo('DOUBLE')
+echo_decimal = _echo('DECIMAL(10, 3)')
+echo_boolean = _echo('BOOLEAN')
+echo_string = _echo('STRING')
+echo_bytes = _echo('BYTES')
+echo_date = _echo('DATE')
+echo_timestamp = _echo('TIMESTAMP(6)')
