@@ -3,6 +3,8 @@ package taipan_test
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,4 +83,39 @@ func TestDeadWorkerFailsTheStatementOnly(t *testing.T) {
 	}
 	require.ErrorContains(t, err, "Python worker exited unexpectedly (exit status 3)")
 	require.EqualValues(t, 4, scalarInt(t, s, "SELECT add_one(max(a)) FROM t"))
+}
+
+// What functions print goes to the writer the engine was opened with,
+// never into results.
+func TestPythonOutputGoesToTheEnginesStderr(t *testing.T) {
+	var out syncBuffer
+	eng, err := taipan.Open(taipan.WithPythonWorkers(1), taipan.WithPythonStderr(&out))
+	require.NoError(t, err)
+	defer eng.Close()
+	s := eng.NewSession()
+	ctx := context.Background()
+	require.NoError(t, s.Exec(ctx, "SET python.files = 'testdata/python'; CREATE FUNCTION noisy AS 'funcs.noisy' LANGUAGE PYTHON; CREATE TABLE t (a BIGINT); INSERT INTO t VALUES (7)"))
+	require.EqualValues(t, 7, scalarInt(t, s, "SELECT noisy(a) FROM t"))
+	require.NoError(t, eng.Close())
+	require.Contains(t, out.String(), "printing from a function must corrupt nothing 7")
+
+	_, err = taipan.Open(taipan.WithPythonWorkers(-1))
+	require.Error(t, err)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

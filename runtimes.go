@@ -8,10 +8,10 @@ import (
 
 // The runtimes built into this binary, started on first use.
 func init() {
-	runtimeFactories[udf.Process] = func() (udf.Runtime, error) {
-		return process.New(process.Options{}), nil
+	runtimeFactories[udf.Process] = func(o options) (udf.Runtime, error) {
+		return process.New(process.Options{Workers: o.pythonWorkers, Stderr: o.pythonStderr}), nil
 	}
-	runtimeFactories[udf.Thread] = func() (udf.Runtime, error) {
+	runtimeFactories[udf.Thread] = func(options) (udf.Runtime, error) {
 		return thread.New()
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -30,6 +31,7 @@ type Engine struct {
 	cat      *catalog.Catalog
 	builtins map[string]catalog.Function // by lower-case name, to restore shadowed ones
 
+	opts     options
 	rtMu     sync.Mutex
 	runtimes map[udf.Mode]udf.Runtime // started on first use
 
@@ -39,12 +41,35 @@ type Engine struct {
 	sessions map[*Session]struct{}
 }
 
+// Option configures an engine at Open.
+type Option func(*options)
+
+type options struct {
+	pythonWorkers int
+	pythonStderr  io.Writer
+}
+
+// WithPythonWorkers sets how many PROCESS-mode worker processes may run at
+// once for one interpreter and python.files (default: the number of CPUs,
+// at most 4).
+func WithPythonWorkers(n int) Option { return func(o *options) { o.pythonWorkers = n } }
+
+// WithPythonStderr sends what Python functions print, and the workers'
+// logs, to w instead of the process's standard error.
+func WithPythonStderr(w io.Writer) Option { return func(o *options) { o.pythonStderr = w } }
+
 // Open starts an engine on a new, empty in-memory database.
-func Open() (*Engine, error) {
+func Open(opts ...Option) (*Engine, error) {
 	cat := catalog.New()
 	builtin.Register(cat)
 	e := &Engine{cat: cat, sessions: map[*Session]struct{}{}, builtins: map[string]catalog.Function{},
 		runtimes: map[udf.Mode]udf.Runtime{}}
+	for _, o := range opts {
+		o(&e.opts)
+	}
+	if e.opts.pythonWorkers < 0 {
+		return nil, fmt.Errorf("taipan: %d Python workers: the number must be positive", e.opts.pythonWorkers)
+	}
 	for _, f := range cat.Functions() {
 		e.builtins[f.Name()] = f
 	}
@@ -77,7 +102,7 @@ func (e *Engine) Close() error {
 }
 
 // runtimeFactories makes the runtime of each mode built into this binary.
-var runtimeFactories = map[udf.Mode]func() (udf.Runtime, error){}
+var runtimeFactories = map[udf.Mode]func(options) (udf.Runtime, error){}
 
 // runtime returns the engine's runtime for a mode, starting it on first
 // use: an engine that never calls Python starts no Python.
@@ -94,7 +119,7 @@ func (e *Engine) runtime(m udf.Mode) (udf.Runtime, error) {
 	if newRuntime == nil {
 		return nil, fmt.Errorf("%s mode is not available in this build of Taipan", m)
 	}
-	rt, err := newRuntime()
+	rt, err := newRuntime(e.opts)
 	if err != nil {
 		return nil, fmt.Errorf("starting %s mode: %w", m, err)
 	}
