@@ -142,63 +142,114 @@ func (o *orderKeys) sorted() []int32 {
 }
 
 // encodeOrderKey returns the words of one key column, or for strings and
-// binary strings a comparator instead. Narrow values share one word with
-// their NULL flag; 64-bit values get a word of NULL flags only when the
-// column has NULLs.
+// binary strings a comparator instead (orderKeyWords).
 func encodeOrderKey(c arrow.Array, key SortKey, nullWords bool) ([][]uint64, func(a, b int32) int, error) {
 	n := c.Len()
+	if c.NullN() == 0 && !key.Desc {
+		// The common case without a call per row.
+		switch a := c.(type) {
+		case *array.Int64:
+			w := make([]uint64, n)
+			for i, v := range a.Int64Values() {
+				w[i] = uint64(v) ^ 1<<63
+			}
+			if nullWords {
+				flags := make([]uint64, n)
+				if key.NullsFirst { // valid rows after NULLs
+					for i := range flags {
+						flags[i] = 1
+					}
+				}
+				return [][]uint64{flags, w}, nil, nil
+			}
+			return [][]uint64{w}, nil, nil
+		}
+	}
+	fns, cmp, err := orderKeyWords(c, key, nullWords)
+	if err != nil || cmp != nil {
+		return nil, cmp, err
+	}
+	words := make([][]uint64, len(fns))
+	for j, f := range fns {
+		w := make([]uint64, n)
+		for i := range w {
+			w[i] = f(i)
+		}
+		words[j] = w
+	}
+	return words, nil, nil
+}
+
+// wordFunc is one order-preserving word of each row of a key column.
+type wordFunc func(i int) uint64
+
+// orderKeyWords returns the words of one key column as functions of the
+// row, or for strings and binary strings a comparator instead. Narrow
+// values share one word with their NULL flag; 64-bit values get a word of
+// NULL flags when the column has NULLs or nullWords is set.
+func orderKeyWords(c arrow.Array, key SortKey, nullWords bool) ([]wordFunc, func(a, b int32) int, error) {
 	valid := expr.ValidBits(c)
 	// NULLs sort first or last whatever the direction.
 	nullFlag, validFlag := uint64(1), uint64(0)
 	if key.NullsFirst {
 		nullFlag, validFlag = 0, 1
 	}
-	isValid := func(i int) bool { return valid == nil || bitutil.BitIsSet(valid, i) }
-	// narrow fills one word per row from 32-bit order-preserving values.
-	narrow := func(value func(i int) uint32) [][]uint64 {
-		w := make([]uint64, n)
-		for i := range w {
-			if !isValid(i) {
-				w[i] = nullFlag << 32
-				continue
-			}
-			v := value(i)
-			if key.Desc {
-				v = ^v
-			}
-			w[i] = validFlag<<32 | uint64(v)
-		}
-		return [][]uint64{w}
+	var flip32 uint32
+	var flip64 uint64
+	if key.Desc {
+		flip32, flip64 = math.MaxUint32, math.MaxUint64
 	}
-	// wide fills words from 64-bit order-preserving values (two per row for
-	// DECIMAL), after a word of NULL flags when there are NULLs.
-	wide := func(parts int, value func(i int, part int) uint64) [][]uint64 {
-		var out [][]uint64
-		if valid != nil || nullWords {
-			flags := make([]uint64, n)
-			for i := range flags {
-				flags[i] = validFlag
-				if !isValid(i) {
-					flags[i] = nullFlag
-				}
+	// narrow is one word per row from 32-bit order-preserving values.
+	narrow := func(value func(i int) uint32) []wordFunc {
+		if valid == nil {
+			return []wordFunc{func(i int) uint64 { return validFlag<<32 | uint64(value(i)^flip32) }}
+		}
+		return []wordFunc{func(i int) uint64 {
+			if !bitutil.BitIsSet(valid, i) {
+				return nullFlag << 32
 			}
-			out = append(out, flags)
+			return validFlag<<32 | uint64(value(i)^flip32)
+		}}
+	}
+	// wide is words from 64-bit order-preserving values (two per row for
+	// DECIMAL), after a word of NULL flags.
+	wide := func(parts int, value func(i int, part int) uint64) []wordFunc {
+		var out []wordFunc
+		switch {
+		case valid != nil:
+			out = append(out, func(i int) uint64 {
+				if bitutil.BitIsSet(valid, i) {
+					return validFlag
+				}
+				return nullFlag
+			})
+		case nullWords:
+			out = append(out, func(int) uint64 { return validFlag })
 		}
 		for p := 0; p < parts; p++ {
-			w := make([]uint64, n)
-			for i := range w {
-				if !isValid(i) {
-					continue
-				}
-				v := value(i, p)
-				if key.Desc {
-					v = ^v
-				}
-				w[i] = v
+			if valid == nil {
+				out = append(out, func(i int) uint64 { return value(i, p) ^ flip64 })
+				continue
 			}
-			out = append(out, w)
+			out = append(out, func(i int) uint64 {
+				if !bitutil.BitIsSet(valid, i) {
+					return 0
+				}
+				return value(i, p) ^ flip64
+			})
 		}
 		return out
+	}
+	// wide1 is wide for one part, without a call through value per row
+	// when there are no NULLs and the order is ascending.
+	wide1 := func(value func(i int) uint64) []wordFunc {
+		if valid == nil && !key.Desc {
+			if nullWords {
+				return []wordFunc{func(int) uint64 { return validFlag }, value}
+			}
+			return []wordFunc{value}
+		}
+		return wide(1, func(i, _ int) uint64 { return value(i) })
 	}
 	const sign32, sign64 = 1 << 31, 1 << 63
 	switch a := c.(type) {
@@ -228,13 +279,13 @@ func encodeOrderKey(c arrow.Array, key SortKey, nullWords bool) ([][]uint64, fun
 		return narrow(func(i int) uint32 { return float32Order(v[i]) }), nil, nil
 	case *array.Int64:
 		v := a.Int64Values()
-		return wide(1, func(i, _ int) uint64 { return uint64(v[i]) ^ sign64 }), nil, nil
+		return wide1(func(i int) uint64 { return uint64(v[i]) ^ sign64 }), nil, nil
 	case *array.Timestamp:
 		v := expr.Values[int64](a)
-		return wide(1, func(i, _ int) uint64 { return uint64(v[i]) ^ sign64 }), nil, nil
+		return wide1(func(i int) uint64 { return uint64(v[i]) ^ sign64 }), nil, nil
 	case *array.Float64:
 		v := a.Float64Values()
-		return wide(1, func(i, _ int) uint64 { return float64Order(v[i]) }), nil, nil
+		return wide1(func(i int) uint64 { return float64Order(v[i]) }), nil, nil
 	case *array.Decimal128:
 		return wide(2, func(i, part int) uint64 {
 			d := a.Value(i)

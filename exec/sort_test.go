@@ -124,8 +124,12 @@ func randomSortKeys(rng *rand.Rand, in input) []SortKey {
 func TestOrderKeysMatchComparator(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	// Below 256 rows a comparison sort runs; above, a radix sort.
-	for _, n := range []int{1, 2, 7, 255, 300, 2000} {
-		in := randomSortInput(rng, n)
+	for _, n := range []int{1, 2, 7, 255, 300, 2000, -300} {
+		in := randomSortInput(rng, max(n, -n))
+		if n < 0 { // the same without NULLs
+			n = -n
+			in = withoutNulls(in)
+		}
 		rec := in.batches(t, n)[0]
 		for trial := 0; trial < 40; trial++ {
 			keys := randomSortKeys(rng, in)
@@ -153,4 +157,27 @@ func TestOrderKeysMatchComparator(t *testing.T) {
 		}
 		rec.Release()
 	}
+}
+
+// withoutNulls replaces each NULL by the column's first non-NULL value.
+func withoutNulls(in input) input {
+	out := input{cols: in.cols}
+	for _, r := range in.rows {
+		out.rows = append(out.rows, append(row{}, r...))
+	}
+	for c := range in.cols {
+		var fill types.Value
+		for _, r := range in.rows {
+			if r[c] != nil {
+				fill = r[c]
+				break
+			}
+		}
+		for _, r := range out.rows {
+			if r[c] == nil {
+				r[c] = fill
+			}
+		}
+	}
+	return out
 }

@@ -153,18 +153,27 @@ func (t *TopN) add(rec arrow.Record, exprs []expr.Expr, k int) error {
 		return err
 	}
 	defer releaseArrays(cols)
-	o, err := newOrderKeys(cols, t.keys, true)
-	if err != nil {
-		return err
+	// The words of each key, computed only for the rows compared: most rows
+	// lose to the heap's top on their first word.
+	words := make([][]wordFunc, len(cols))
+	var flat []wordFunc
+	fixed := true
+	for k, c := range cols {
+		fns, cmp, err := orderKeyWords(c, t.keys[k], true)
+		if err != nil {
+			return fmt.Errorf("ORDER BY %s: %w", t.keys[k].Expr, err)
+		}
+		words[k] = fns
+		flat = append(flat, fns...)
+		fixed = fixed && cmp == nil
 	}
 	n := int(rec.NumRows())
 	seq := t.seq
 	t.seq += uint64(n)
-	fixed := o.fixed()
 	entered := 0
 	for i := 0; i < n; i++ {
 		if len(t.heap) < k {
-			t.heap = append(t.heap, topNEntry{key: t.rowKey(nil, o, cols, i, seq), src: -1, row: int32(i)})
+			t.heap = append(t.heap, topNEntry{key: t.rowKey(nil, words, cols, i, seq), src: -1, row: int32(i)})
 			t.siftUp(len(t.heap) - 1)
 			entered++
 			continue
@@ -173,12 +182,12 @@ func (t *TopN) add(rec arrow.Record, exprs []expr.Expr, k int) error {
 		if fixed {
 			// Compare the words in place; on a tie the row, read later,
 			// comes after the top.
-			if !wordsBefore(o.words, i, top.key) {
+			if !wordsBefore(flat, i, top.key) {
 				continue
 			}
-			top.key = t.rowKey(top.key[:0], o, cols, i, seq)
+			top.key = t.rowKey(top.key[:0], words, cols, i, seq)
 		} else {
-			t.scratch = t.rowKey(t.scratch[:0], o, cols, i, seq)
+			t.scratch = t.rowKey(t.scratch[:0], words, cols, i, seq)
 			if slices.Compare(t.scratch, top.key) >= 0 {
 				continue
 			}
@@ -222,9 +231,9 @@ func (t *TopN) add(rec arrow.Record, exprs []expr.Expr, k int) error {
 }
 
 // wordsBefore reports whether row i's words come strictly before key's.
-func wordsBefore(words [][]uint64, i int, key []uint64) bool {
-	for w, col := range words {
-		if x, y := col[i], key[w]; x != y {
+func wordsBefore(words []wordFunc, i int, key []uint64) bool {
+	for w, f := range words {
+		if x, y := f(i), key[w]; x != y {
 			return x < y
 		}
 	}
@@ -238,15 +247,16 @@ func wordsBefore(words [][]uint64, i int, key []uint64) bool {
 // zeros (the escaping makes no encoding a prefix of another, so padding
 // never decides); last the row's input position, so that no two rows tie
 // and ties keep input order.
-func (t *TopN) rowKey(dst []uint64, o *orderKeys, cols []arrow.Array, i int, seq uint64) []uint64 {
+func (t *TopN) rowKey(dst []uint64, words [][]wordFunc, cols []arrow.Array, i int, seq uint64) []uint64 {
 	for k, c := range cols {
-		if o.strs[k] == nil {
-			for _, w := range o.words[o.first[k]:o.first[k+1]] {
-				dst = append(dst, w[i])
-			}
+		switch c.DataType().ID() {
+		case arrow.STRING, arrow.BINARY:
+			dst = appendStringKey(dst, c, i, t.keys[k])
 			continue
 		}
-		dst = appendStringKey(dst, c, i, t.keys[k])
+		for _, f := range words[k] {
+			dst = append(dst, f(i))
+		}
 	}
 	return append(dst, seq+uint64(i))
 }
