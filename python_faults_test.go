@@ -3,6 +3,7 @@ package taipan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -118,4 +119,59 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Sessions calling Python at once, in both modes, all finish with the
+// right answers: THREAD calls take turns on the GIL, PROCESS calls spread
+// over the worker pool.
+func TestConcurrentPythonSessions(t *testing.T) {
+	eng := openEngine(t)
+	ctx := context.Background()
+	require.NoError(t, eng.Exec(ctx, "SET python.files = 'testdata/python'; CREATE FUNCTION add_one AS 'funcs.add_one' LANGUAGE PYTHON; CREATE FUNCTION mean_udaf AS 'funcs.mean_udaf' LANGUAGE PYTHON"))
+	var sb strings.Builder
+	sb.WriteString("CREATE TABLE t (a BIGINT); INSERT INTO t VALUES (0)")
+	for i := 1; i < 2000; i++ {
+		fmt.Fprintf(&sb, ", (%d)", i)
+	}
+	require.NoError(t, eng.Exec(ctx, sb.String()))
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			s := eng.NewSession()
+			defer s.Close()
+			mode := []string{"thread", "process"}[g%2]
+			if err := s.Exec(ctx, "SET python.files = 'testdata/python'; SET python.fn-execution.arrow.batch.size = 100; SET python.execution-mode = '"+mode+"'"); err != nil {
+				errs <- err
+				return
+			}
+			for i := 0; i < 5; i++ {
+				rows, err := s.Query(ctx, "SELECT sum(add_one(a)), mean_udaf(add_one(a)) FROM t")
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !rows.Next() {
+					errs <- fmt.Errorf("%s: no rows: %v", mode, rows.Err())
+					rows.Close()
+					return
+				}
+				rec := rows.Record()
+				sum := rec.Column(0).(*array.Int64).Value(0)
+				mean := rec.Column(1).(*array.Float64).Value(0)
+				rows.Close()
+				if sum != 2000*2001/2 || mean != 1000.5 {
+					errs <- fmt.Errorf("%s: sum %d mean %v", mode, sum, mean)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
 }
