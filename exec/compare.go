@@ -408,8 +408,9 @@ func packWords(words [][]uint64) [][]uint64 {
 }
 
 // radixSort orders rows 0..n-1 by their word tuples, stably: a least
-// significant digit radix sort, one word at a time from the last, a byte
-// at a time, skipping the bytes in which all rows agree.
+// significant digit radix sort, one word at a time from the last. Only
+// the bits in which a word's values differ are sorted on, in as few
+// digits of at most 11 bits as cover them (2048 counters stay in cache).
 func radixSort(words [][]uint64, n int) []int32 {
 	perm := identity(n)
 	if len(words) == 0 || n < 2 {
@@ -417,33 +418,40 @@ func radixSort(words [][]uint64, n int) []int32 {
 	}
 	tmpPerm := make([]int32, n)
 	keys, tmpKeys := make([]uint64, n), make([]uint64, n)
+	var counts [1 << 11]int
 	for w := len(words) - 1; w >= 0; w-- {
 		col := words[w]
+		var diff uint64
+		first := col[perm[0]]
 		for i, r := range perm {
-			keys[i] = col[r]
+			k := col[r]
+			keys[i] = k
+			diff |= k ^ first
 		}
-		var counts [8][256]int
-		for _, k := range keys {
-			for b := range 8 {
-				counts[b][byte(k>>(8*b))]++
-			}
+		if diff == 0 {
+			continue
 		}
-		for b := range 8 {
-			c := &counts[b]
-			if c[byte(keys[0]>>(8*b))] == n {
-				continue
+		lo := bits.TrailingZeros64(diff)
+		width := 64 - bits.LeadingZeros64(diff) - lo
+		passes := (width + 10) / 11
+		digit := (width + passes - 1) / passes
+		mask := uint64(1)<<digit - 1
+		for p := 0; p < passes; p++ {
+			shift := uint(lo + p*digit)
+			c := counts[:1<<digit]
+			clear(c)
+			for _, k := range keys {
+				c[(k>>shift)&mask]++
 			}
-			var offs [256]int
 			sum := 0
 			for d, x := range c {
-				offs[d] = sum
+				c[d] = sum
 				sum += x
 			}
-			shift := uint(8 * b)
 			for i, k := range keys {
-				d := byte(k >> shift)
-				j := offs[d]
-				offs[d] = j + 1
+				d := (k >> shift) & mask
+				j := c[d]
+				c[d] = j + 1
 				tmpKeys[j], tmpPerm[j] = k, perm[i]
 			}
 			keys, tmpKeys = tmpKeys, keys
