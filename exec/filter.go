@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -26,6 +27,7 @@ type Filter struct {
 	child Operator
 	pred  expr.Expr
 	ectx  *expr.Context
+	sel   []int32 // reused from batch to batch
 	out   batchHolder
 	done  bool
 }
@@ -52,10 +54,11 @@ func (f *Filter) Next(ctx context.Context) (arrow.Record, error) {
 		if rec.NumRows() == 0 {
 			continue
 		}
-		sel, err := selectTrue(f.ectx, f.pred, rec)
+		sel, err := selectTrueInto(f.ectx, f.pred, rec, f.sel[:0])
 		if err != nil {
 			return nil, err
 		}
+		f.sel = sel
 		switch {
 		case len(sel) == 0:
 			continue
@@ -81,6 +84,12 @@ func (f *Filter) Close() error {
 
 // selectTrue evaluates pred over rec and returns the rows where it is TRUE.
 func selectTrue(ectx *expr.Context, pred expr.Expr, rec arrow.Record) ([]int32, error) {
+	return selectTrueInto(ectx, pred, rec, nil)
+}
+
+// selectTrueInto is selectTrue appending to sel. It reads the value and
+// validity bits a byte at a time, skipping bytes without a TRUE row.
+func selectTrueInto(ectx *expr.Context, pred expr.Expr, rec arrow.Record, sel []int32) ([]int32, error) {
 	arr, err := pred.Eval(ectx, rec)
 	if err != nil {
 		return nil, err
@@ -88,13 +97,20 @@ func selectTrue(ectx *expr.Context, pred expr.Expr, rec arrow.Record) ([]int32, 
 	defer arr.Release()
 	switch a := arr.(type) {
 	case *array.Null:
-		return nil, nil
+		return sel, nil
 	case *array.Boolean:
-		sel := make([]int32, 0, a.Len())
-		nulls := a.NullN() > 0
-		for i := 0; i < a.Len(); i++ {
-			if a.Value(i) && !(nulls && a.IsNull(i)) {
-				sel = append(sel, int32(i))
+		n := a.Len()
+		vals, valid := expr.BoolBits(a), expr.ValidBits(a)
+		for b, v := range vals {
+			if valid != nil {
+				v &= valid[b]
+			}
+			if b == len(vals)-1 && n%8 != 0 {
+				v &= 1<<(n%8) - 1 // bits past the last row
+			}
+			for v != 0 {
+				sel = append(sel, int32(8*b+bits.TrailingZeros8(v)))
+				v &= v - 1
 			}
 		}
 		return sel, nil

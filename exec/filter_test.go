@@ -1,8 +1,12 @@
 package exec
 
 import (
+	"math/rand/v2"
 	"testing"
 
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/stretchr/testify/require"
 
 	"github.com/taipandb/taipan/exec/expr"
@@ -89,4 +93,37 @@ func TestLimitStopsPulling(t *testing.T) {
 	child = &countingOperator{Operator: people.scan(t, "people", 1)}
 	requireRows(t, nil, run(t, NewLimit(child, 0, 0)))
 	require.Equal(t, 0, child.batches)
+}
+
+func TestSelectTrueBits(t *testing.T) {
+	// Every length around a byte boundary, NULLs, and arrays that start
+	// inside a byte of their buffers (slices).
+	rng := rand.New(rand.NewPCG(21, 22))
+	for n := 0; n < 40; n++ {
+		b := array.NewBooleanBuilder(memory.DefaultAllocator)
+		var want []int32
+		for i := 0; i < n+5; i++ {
+			switch rng.IntN(3) {
+			case 0:
+				b.AppendNull()
+			case 1:
+				b.Append(false)
+			default:
+				b.Append(true)
+				if i >= 3 && i < n+3 {
+					want = append(want, int32(i-3))
+				}
+			}
+		}
+		full := b.NewArray()
+		b.Release()
+		arr := array.NewSlice(full, 3, int64(n+3))
+		full.Release()
+		rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true}}, nil), []arrow.Array{arr}, int64(n))
+		arr.Release()
+		got, err := selectTrueInto(expr.NewContext(), &expr.Column{Index: 0, Name: "b", Typ: types.BoolType}, rec, []int32{-1})
+		require.NoError(t, err)
+		require.Equal(t, append([]int32{-1}, want...), got, "n=%d", n)
+		rec.Release()
+	}
 }
