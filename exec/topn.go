@@ -73,7 +73,7 @@ func (t *TopN) Explain() string {
 
 func (t *TopN) Open(ctx context.Context) error {
 	t.ectx = &expr.Context{Mem: Allocator(ctx)}
-	if t.limit < 0 || t.offset+t.limit > topNMaxRows {
+	if t.limit < 0 || t.limit > topNMaxRows || t.offset > topNMaxRows-t.limit {
 		t.full = NewLimit(NewSort(t.child, t.keys), t.offset, t.limit)
 		return t.full.Open(ctx)
 	}

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -54,6 +55,9 @@ func TestTopNLargeLimitSorts(t *testing.T) {
 	got := run(t, NewTopN(in.scan(t, "t", 7), keys, 10, topNMaxRows))
 	requireSameOrder(t, want, got)
 	require.Len(t, got, 290)
+	// Offset and limit whose sum overflows.
+	got = run(t, NewTopN(in.scan(t, "t", 7), keys, 10, math.MaxInt64))
+	requireSameOrder(t, want, got)
 }
 
 func TestTopNZeroLimitReadsNothing(t *testing.T) {
