@@ -237,7 +237,7 @@ func (l *Limit) Next(ctx context.Context) (arrow.Record, error) {
 		}
 		end := n
 		if l.limit >= 0 {
-			end = min(n, start+l.limit-l.passed)
+			end = start + min(n-start, l.limit-l.passed) // no overflow near MaxInt64
 		}
 		l.passed += end - start
 		if start == 0 && end == n {

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -69,11 +70,12 @@ func TestProjectErrors(t *testing.T) {
 func TestLimit(t *testing.T) {
 	cases := []struct{ offset, limit int64 }{
 		{0, -1}, {0, 0}, {0, 1}, {0, 3}, {2, 3}, {5, 10}, {6, -1}, {7, 1}, {100, 1}, {3, 0},
+		{2, math.MaxInt64}, {0, math.MaxInt64},
 	}
 	forEachBatchSize(t, func(t *testing.T, size int) {
 		for _, c := range cases {
 			end := int64(len(people.rows))
-			if c.limit >= 0 {
+			if c.limit >= 0 && c.limit < end {
 				end = min(end, c.offset+c.limit)
 			}
 			var want []row
