@@ -3,7 +3,8 @@
 #   make run     install what is missing, build bin/taipan, open the shell
 #   make test    the same set-up, then go vet, go test and pytest
 #   make build   the same set-up, then build bin/taipan
-#   make bench   the Go benchmarks
+#   make bench   the Python function benchmarks' report (docs/bench/python.md);
+#                BENCH=<regexp> runs the matching Go benchmarks instead
 #   make proto   regenerate udf/udfpb's Go and Python code from udf.proto
 #   make clean   remove build outputs (distclean also removes .venv)
 #
@@ -66,7 +67,7 @@ endif
 export CGO_CFLAGS  := $(strip $(or $(CGO_CFLAGS),-O2 -g) $(PYTHON_CGO_CFLAGS))
 export CGO_LDFLAGS := $(strip $(or $(CGO_LDFLAGS),-O2 -g) $(PYTHON_CGO_LDFLAGS))
 
-.PHONY: setup apt-packages go-modules venv build run test go-test py-test vet bench proto clean distclean
+.PHONY: setup apt-packages go-modules venv build run test go-test py-test vet bench bench-report proto clean distclean
 
 setup: apt-packages go-modules venv
 
@@ -129,8 +130,21 @@ py-test: venv
 		if [ $$status -ne 0 ] && [ $$status -ne 5 ]; then exit $$status; fi; \
 	fi
 
+# make bench runs the Python function benchmarks (bench_python_test.go) and
+# writes docs/bench/python.md and python.png (internal/benchreport); raw
+# output and CPU profiles go to bin/bench. make bench BENCH=<regexp> runs
+# the Go benchmarks that match, in every package, instead.
 bench: setup
+ifeq ($(origin BENCH),file)
+	GO='$(GO)' $(GO) run ./internal/benchreport -out docs/bench -raw bin/bench -command 'make bench'
+else
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout $(GO_TEST_TIMEOUT) ./...
+endif
+
+# make bench-report rewrites docs/bench/python.md and python.png from the
+# last make bench's output in bin/bench, without running the benchmarks.
+bench-report:
+	$(GO) run ./internal/benchreport -in bin/bench/python.txt -out docs/bench
 
 proto: venv
 	@want=$$($(GO) list -m -f '{{.Version}}' google.golang.org/protobuf); \
