@@ -114,15 +114,16 @@ func (p *PythonCalc) Close() error {
 // evaluates the inputs over each, sends up to pythonInFlight slices ahead
 // and hands back each slice with its output, in order.
 type pythonStream struct {
-	child   Operator
-	inputs  []expr.Expr
-	py      *PythonOperation
-	ectx    *expr.Context
-	ev      udf.Evaluator
-	cur     arrow.Record // the child batch being cut into slices
-	pos     int64
-	pending []arrow.Record // slices sent, outputs not yet received
-	eof     bool
+	child    Operator
+	inputs   []expr.Expr
+	py       *PythonOperation
+	ectx     *expr.Context
+	ev       udf.Evaluator
+	cur      arrow.Record // the child batch being cut into slices
+	pos      int64
+	pending  []arrow.Record // slices sent, outputs not yet received
+	eof      bool           // nothing more to send
+	childEOF bool           // the child is exhausted
 }
 
 func (s *pythonStream) open(ctx context.Context, child Operator, inputs []expr.Expr, py *PythonOperation) error {
@@ -163,20 +164,12 @@ func (s *pythonStream) next(ctx context.Context) (in, out arrow.Record, err erro
 }
 
 func (s *pythonStream) send(ctx context.Context) error {
+	if err := s.fill(ctx); err != nil {
+		return err
+	}
 	if s.cur == nil {
-		rec, err := s.child.Next(ctx)
-		if err == io.EOF {
-			s.eof = true
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if rec.NumRows() == 0 {
-			return nil
-		}
-		rec.Retain()
-		s.cur, s.pos = rec, 0
+		s.eof = true
+		return nil
 	}
 	n := s.cur.NumRows()
 	end := min(s.pos+int64(s.py.batchRows()), n)
@@ -200,6 +193,56 @@ func (s *pythonStream) send(ctx context.Context) error {
 		return err
 	}
 	s.pending = append(s.pending, slice)
+	return nil
+}
+
+// fill makes cur hold at least a batch's worth of rows from pos on, or
+// all the child has left (nil at the end): the child's batches (a table
+// scan's are 4096 rows) are joined into one, so that
+// python.fn-execution.arrow.batch.size rows cross to Python at once
+// rather than as many as the child happened to produce.
+func (s *pythonStream) fill(ctx context.Context) error {
+	want := int64(s.py.batchRows())
+	var parts []arrow.Record
+	var have int64
+	if s.cur != nil {
+		if have = s.cur.NumRows() - s.pos; have >= want {
+			return nil
+		}
+		parts = append(parts, s.cur.NewSlice(s.pos, s.cur.NumRows()))
+		s.cur.Release()
+		s.cur = nil
+	}
+	for have < want && !s.childEOF {
+		rec, err := s.child.Next(ctx)
+		if err == io.EOF {
+			s.childEOF = true
+			break
+		}
+		if err != nil {
+			releaseRecords(parts)
+			return err
+		}
+		if rec.NumRows() == 0 {
+			continue
+		}
+		rec.Retain()
+		parts = append(parts, rec)
+		have += rec.NumRows()
+	}
+	s.pos = 0
+	switch len(parts) {
+	case 0:
+	case 1:
+		s.cur = parts[0]
+	default:
+		rec, err := concatRecords(s.ectx.Mem, parts[0].Schema(), parts)
+		releaseRecords(parts)
+		if err != nil {
+			return err
+		}
+		s.cur = rec
+	}
 	return nil
 }
 

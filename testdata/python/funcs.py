@@ -185,3 +185,10 @@ echo_string = _echo('STRING')
 echo_bytes = _echo('BYTES')
 echo_date = _echo('DATE')
 echo_timestamp = _echo('TIMESTAMP(6)')
+
+
+@udf(result_type='BIGINT', func_type='pandas')
+def batch_len(x):
+    """How many rows the batch holding each row had."""
+    import pandas as pd
+    return pd.Series([len(x)] * len(x))
