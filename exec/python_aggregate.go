@@ -64,10 +64,12 @@ func newAccumulator(ctx context.Context, fn catalog.BoundAggregate, mem memory.A
 // accumulator made and finished without rows (Window's probe for running
 // frames, GROUP BY over empty input) starts no Python.
 type pythonAccumulator struct {
-	ctx context.Context
-	agg *PythonAggregate
-	mem memory.Allocator
-	ev  udf.Evaluator
+	ctx    context.Context
+	agg    *PythonAggregate
+	mem    memory.Allocator
+	ev     udf.Evaluator
+	queue  []arrow.Record // rows not yet sent, with their group ids
+	queued int64
 }
 
 func (p *pythonAccumulator) start() error {
@@ -82,6 +84,9 @@ func (p *pythonAccumulator) start() error {
 	return nil
 }
 
+// Update queues the rows, with their group ids, and sends them in batches
+// of python.fn-execution.arrow.batch.size rows: rows of several input
+// batches cross together.
 func (p *pythonAccumulator) Update(args []arrow.Array, groups []uint32, numGroups int) error {
 	if len(groups) == 0 {
 		return nil
@@ -89,21 +94,50 @@ func (p *pythonAccumulator) Update(args []arrow.Array, groups []uint32, numGroup
 	if err := p.start(); err != nil {
 		return err
 	}
-	step := p.agg.Py.batchRows()
-	for lo := 0; lo < len(groups); lo += step {
-		hi := min(lo+step, len(groups))
-		b := array.NewInt32Builder(p.mem)
-		b.Reserve(hi - lo)
-		for _, g := range groups[lo:hi] {
-			b.UnsafeAppend(int32(g))
+	b := array.NewInt32Builder(p.mem)
+	b.Reserve(len(groups))
+	for _, g := range groups {
+		b.UnsafeAppend(int32(g))
+	}
+	cols := append([]arrow.Array{b.NewArray()}, args...)
+	b.Release()
+	in := pythonInput([]string{"group"}, cols, len(groups))
+	cols[0].Release()
+	p.queue = append(p.queue, in)
+	p.queued += int64(len(groups))
+	if p.queued >= int64(p.agg.Py.batchRows()) {
+		return p.flush(false)
+	}
+	return nil
+}
+
+// flush sends the queued rows in batches of the batch size; all of them
+// when final, else it keeps the last partial batch queued.
+func (p *pythonAccumulator) flush(final bool) error {
+	if len(p.queue) == 0 {
+		return nil
+	}
+	all := p.queue[0]
+	if len(p.queue) > 1 {
+		var err error
+		all, err = concatRecords(p.mem, p.queue[0].Schema(), p.queue)
+		releaseRecords(p.queue)
+		if err != nil {
+			p.queue, p.queued = nil, 0
+			return err
 		}
-		cols := []arrow.Array{b.NewArray()}
-		b.Release()
-		for _, a := range args {
-			cols = append(cols, array.NewSlice(a, int64(lo), int64(hi)))
+	}
+	p.queue, p.queued = nil, 0
+	defer all.Release()
+	step, n := int64(p.agg.Py.batchRows()), all.NumRows()
+	for lo := int64(0); lo < n; lo += step {
+		hi := min(lo+step, n)
+		if hi-lo < step && !final {
+			rest := all.NewSlice(lo, hi)
+			p.queue, p.queued = []arrow.Record{rest}, hi-lo
+			return nil
 		}
-		in := pythonInput([]string{"group"}, cols, hi-lo)
-		releaseArrays(cols)
+		in := all.NewSlice(lo, hi)
 		err := p.ev.Send(p.ctx, in)
 		in.Release()
 		if err != nil {
@@ -121,9 +155,14 @@ func (p *pythonAccumulator) Finish(numGroups int) (arrow.Array, error) {
 		return nil, err
 	}
 	defer func() {
+		releaseRecords(p.queue)
+		p.queue, p.queued = nil, 0
 		p.ev.Close()
 		p.ev = nil
 	}()
+	if err := p.flush(true); err != nil {
+		return nil, err
+	}
 	res, err := p.ev.Finish(p.ctx)
 	if err != nil {
 		return nil, err
