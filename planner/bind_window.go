@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -72,36 +73,10 @@ func (st *selectState) windowCall(bd *binder, w *ast.WindowFuncExpr, named map[s
 			wc.orderBy = append(wc.orderBy, sortKey{e: s, desc: item.Desc})
 		}
 	}
-	if wc.frame, err = windowFrame(spec.Frame, len(wc.orderBy)); err != nil {
-		return wc, fmt.Errorf("%s: %w", wc.name, err)
-	}
-	if err := rangeOffsetKey(wc.frame, wc.orderBy); err != nil {
+	if wc.frame, err = windowFrame(spec.Frame, wc.orderBy); err != nil {
 		return wc, fmt.Errorf("%s: %w", wc.name, err)
 	}
 	return wc, nil
-}
-
-// rangeOffsetKey checks at planning time that a RANGE frame with an
-// offset orders by a number, so that the error does not wait for the
-// first row (or never come, over an empty table). A DATE or TIMESTAMP
-// key would need an INTERVAL offset, as in MySQL; a bare number would
-// silently mean days or microseconds.
-func rangeOffsetKey(fr exec.Frame, keys []sortKey) error {
-	if fr.Unit != exec.FrameRange || len(keys) != 1 {
-		return nil
-	}
-	offset := func(b exec.FrameBound) bool { return b.Kind == exec.Preceding || b.Kind == exec.Following }
-	if !offset(fr.Start) && !offset(fr.End) {
-		return nil
-	}
-	switch t := keys[0].e.Type(); {
-	case t.IsNumeric():
-		return nil
-	case t.Kind == types.Date || t.Kind == types.Timestamp:
-		return fmt.Errorf("a RANGE offset over a %s key needs an INTERVAL, which is not supported yet", t)
-	default:
-		return fmt.Errorf("a RANGE frame with an offset needs a numeric ORDER BY key, not %s", t)
-	}
 }
 
 // resolveWindowSpec resolves OVER w and OVER (w ORDER BY ...) against the
@@ -144,9 +119,9 @@ func resolveWindowSpec(spec *ast.WindowSpec, named map[string]*ast.WindowSpec, d
 
 // windowFrame converts a frame clause; without one, the SQL default of
 // exec.Frame's doc applies.
-func windowFrame(f *ast.FrameClause, orderKeys int) (exec.Frame, error) {
+func windowFrame(f *ast.FrameClause, orderBy []sortKey) (exec.Frame, error) {
 	if f == nil {
-		if orderKeys > 0 {
+		if len(orderBy) > 0 {
 			return exec.Frame{Unit: exec.FrameRange, Start: exec.FrameBound{Kind: exec.UnboundedPreceding}, End: exec.FrameBound{Kind: exec.CurrentRow}}, nil
 		}
 		return exec.Frame{Unit: exec.FrameRows, Start: exec.FrameBound{Kind: exec.UnboundedPreceding}, End: exec.FrameBound{Kind: exec.UnboundedFollowing}}, nil
@@ -161,10 +136,10 @@ func windowFrame(f *ast.FrameClause, orderKeys int) (exec.Frame, error) {
 		return fr, fmt.Errorf("GROUPS frames are not supported")
 	}
 	var err error
-	if fr.Start, err = frameBound(f.Extent.Start, fr.Unit, orderKeys); err != nil {
+	if fr.Start, err = frameBound(f.Extent.Start, fr.Unit, orderBy); err != nil {
 		return fr, err
 	}
-	if fr.End, err = frameBound(f.Extent.End, fr.Unit, orderKeys); err != nil {
+	if fr.End, err = frameBound(f.Extent.End, fr.Unit, orderBy); err != nil {
 		return fr, err
 	}
 	if fr.Start.Kind == exec.UnboundedFollowing || fr.End.Kind == exec.UnboundedPreceding || frameOrder(fr.Start) > frameOrder(fr.End) {
@@ -189,7 +164,12 @@ func frameOrder(b exec.FrameBound) int {
 	return 0
 }
 
-func frameBound(b ast.FrameBound, unit exec.FrameUnit, orderKeys int) (exec.FrameBound, error) {
+// frameBound converts one end of a frame. A RANGE offset is checked
+// against the single ORDER BY key at planning time, so that the error does
+// not wait for the first row: a number over a numeric key, an INTERVAL of
+// fixed length over a DATE (days, weeks) or TIMESTAMP key (microseconds to
+// weeks), converted to the key's own units (days; microseconds).
+func frameBound(b ast.FrameBound, unit exec.FrameUnit, orderBy []sortKey) (exec.FrameBound, error) {
 	switch {
 	case b.Type == ast.CurrentRow:
 		return exec.FrameBound{Kind: exec.CurrentRow}, nil
@@ -198,19 +178,69 @@ func frameBound(b ast.FrameBound, unit exec.FrameUnit, orderKeys int) (exec.Fram
 	case b.UnBounded:
 		return exec.FrameBound{Kind: exec.UnboundedFollowing}, nil
 	}
-	if b.Unit != ast.TimeUnitInvalid {
-		return exec.FrameBound{}, fmt.Errorf("INTERVAL frame offsets are not supported yet")
+	interval := b.Unit != ast.TimeUnitInvalid
+	if interval && unit != exec.FrameRange {
+		return exec.FrameBound{}, fmt.Errorf("an INTERVAL offset needs a RANGE frame, not ROWS")
 	}
-	if unit == exec.FrameRange && orderKeys != 1 {
+	if unit == exec.FrameRange && len(orderBy) != 1 {
 		return exec.FrameBound{}, fmt.Errorf("a RANGE frame with an offset needs exactly one ORDER BY key")
 	}
 	off, err := limitValue(b.Expr)
 	if err != nil {
 		return exec.FrameBound{}, fmt.Errorf("frame offsets are non-negative integer constants, not %s", exprText(b.Expr))
 	}
+	if unit == exec.FrameRange {
+		t := orderBy[0].e.Type()
+		switch {
+		case interval && (t.Kind == types.Date || t.Kind == types.Timestamp):
+			per, err := intervalLength(b.Unit, t)
+			if err != nil {
+				return exec.FrameBound{}, err
+			}
+			if off > math.MaxInt64/per {
+				return exec.FrameBound{}, fmt.Errorf("INTERVAL %d %s is too long", off, b.Unit)
+			}
+			off *= per
+		case interval:
+			return exec.FrameBound{}, fmt.Errorf("an INTERVAL offset needs a DATE or TIMESTAMP ORDER BY key, not %s", t)
+		case t.Kind == types.Date || t.Kind == types.Timestamp:
+			return exec.FrameBound{}, fmt.Errorf("a RANGE offset over a %s key is an INTERVAL, as in INTERVAL %d DAY", t, off)
+		case !t.IsNumeric():
+			return exec.FrameBound{}, fmt.Errorf("a RANGE frame with an offset needs a numeric ORDER BY key, not %s", t)
+		}
+	}
 	kind := exec.Preceding
 	if b.Type == ast.Following {
 		kind = exec.Following
 	}
 	return exec.FrameBound{Kind: kind, Offset: off}, nil
+}
+
+// intervalLength is one unit of an INTERVAL in the units of a DATE (days)
+// or TIMESTAMP (microseconds) key. Months and years have no fixed length.
+func intervalLength(u ast.TimeUnitType, key types.Type) (int64, error) {
+	var us int64
+	switch u {
+	case ast.TimeUnitMicrosecond:
+		us = 1
+	case ast.TimeUnitSecond:
+		us = 1e6
+	case ast.TimeUnitMinute:
+		us = 60e6
+	case ast.TimeUnitHour:
+		us = 3600e6
+	case ast.TimeUnitDay:
+		us = 86400e6
+	case ast.TimeUnitWeek:
+		us = 7 * 86400e6
+	default:
+		return 0, fmt.Errorf("INTERVAL ... %s has no fixed length: use DAY, WEEK, HOUR, MINUTE, SECOND or MICROSECOND", u)
+	}
+	if key.Kind == types.Date {
+		if us%86400e6 != 0 {
+			return 0, fmt.Errorf("an INTERVAL over a DATE key is counted in DAY or WEEK, not %s", u)
+		}
+		return us / 86400e6, nil
+	}
+	return us, nil
 }
