@@ -350,6 +350,9 @@ func (w *Window) computeFunc(ctx context.Context, input arrow.Record, f WindowFu
 		return nil, err
 	}
 	defer releaseArrays(args)
+	if agg, ok := isPandasAggregate(f); ok {
+		return w.pythonFramed(ctx, f, agg, o, args)
+	}
 	if f.Frame.Start.Kind == UnboundedPreceding && f.Frame.End.Kind == CurrentRow {
 		acc := newAccumulator(ctx, f.Agg, w.ectx.Mem)
 		if running, ok := acc.(RunningAccumulator); ok {
