@@ -29,7 +29,7 @@ type HashAggregate struct {
 	schema     *arrow.Schema
 
 	ectx      *expr.Context
-	groups    groupTable
+	groups    keyTable
 	accs      []catalog.GroupsAccumulator // nil once finished
 	keyChunks [][]arrow.Array             // group key values of new groups, per batch
 	result    arrow.Record                // all groups, once computed
@@ -264,38 +264,4 @@ func (h *HashAggregate) Close() error {
 	}
 	h.done = true
 	return h.child.Close()
-}
-
-// groupTable gives each distinct key a dense id in order of first sight.
-type groupTable struct {
-	ids  map[string]uint32
-	keys keyRows
-	n    int
-}
-
-func (g *groupTable) reset()   { g.ids, g.n = map[string]uint32{}, 0 }
-func (g *groupTable) len() int { return g.n }
-
-// assign writes each row's group id into ids and returns the rows that
-// started a new group.
-func (g *groupTable) assign(keys []arrow.Array, n int, ids []uint32) ([]int32, error) {
-	if g.ids == nil {
-		g.reset()
-	}
-	if err := g.keys.encode(keys, n); err != nil {
-		return nil, err
-	}
-	var newRows []int32
-	for i := 0; i < n; i++ {
-		k := g.keys.key(i)
-		id, ok := g.ids[string(k)]
-		if !ok {
-			id = uint32(g.n)
-			g.n++
-			g.ids[string(k)] = id
-			newRows = append(newRows, int32(i))
-		}
-		ids[i] = id
-	}
-	return newRows, nil
 }

@@ -66,3 +66,38 @@ func TestKeyTableModes(t *testing.T) {
 		require.Equal(t, c.mode, g.mode, "keys %v", c.cols)
 	}
 }
+
+// groupTable is the reference keyTable is checked against: a Go map
+// from each key's encoding.
+type groupTable struct {
+	ids  map[string]uint32
+	keys keyRows
+	n    int
+}
+
+func (g *groupTable) reset()   { g.ids, g.n = map[string]uint32{}, 0 }
+func (g *groupTable) len() int { return g.n }
+
+// assign writes each row's group id into ids and returns the rows that
+// started a new group.
+func (g *groupTable) assign(keys []arrow.Array, n int, ids []uint32) ([]int32, error) {
+	if g.ids == nil {
+		g.reset()
+	}
+	if err := g.keys.encode(keys, n); err != nil {
+		return nil, err
+	}
+	var newRows []int32
+	for i := 0; i < n; i++ {
+		k := g.keys.key(i)
+		id, ok := g.ids[string(k)]
+		if !ok {
+			id = uint32(g.n)
+			g.n++
+			g.ids[string(k)] = id
+			newRows = append(newRows, int32(i))
+		}
+		ids[i] = id
+	}
+	return newRows, nil
+}
