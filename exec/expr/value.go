@@ -3,11 +3,13 @@ package expr
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
 	"github.com/apache/arrow/go/v15/arrow/decimal128"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 
@@ -15,16 +17,100 @@ import (
 )
 
 // Repeat returns an array of n copies of v, of type t.
+// Constants are evaluated once per batch, so the buffers are filled by
+// copying one value's bytes, doubling, not by appending row by row.
 func Repeat(mem memory.Allocator, v types.Value, t types.Type, n int) (arrow.Array, error) {
-	b := array.NewBuilder(mem, t.Arrow())
-	defer b.Release()
-	b.Reserve(n)
-	for i := 0; i < n; i++ {
-		if err := AppendValue(b, v); err != nil {
-			return nil, err
+	dt := t.Arrow()
+	if v == nil {
+		return array.MakeArrayOfNull(mem, dt, n), nil
+	}
+	one, err := oneValue(mem, v, dt)
+	if err != nil {
+		return nil, err
+	}
+	defer one.Release()
+	var buffers []*memory.Buffer
+	switch a := one.(type) {
+	case *array.Boolean:
+		bits := memory.NewResizableBuffer(mem)
+		bits.Resize(int(bitutil.BytesForBits(int64(n))))
+		fill := byte(0)
+		if a.Value(0) {
+			fill = 0xFF
+		}
+		for i := range bits.Bytes() {
+			bits.Bytes()[i] = fill
+		}
+		buffers = []*memory.Buffer{nil, bits}
+	case *array.String, *array.Binary:
+		var val []byte
+		if sa, ok := a.(*array.String); ok {
+			val = []byte(sa.Value(0))
+		} else {
+			val = a.(*array.Binary).Value(0)
+		}
+		if int64(len(val))*int64(n) > math.MaxInt32 {
+			break // too large for 32-bit offsets: the builder reports it
+		}
+		offs := memory.NewResizableBuffer(mem)
+		offs.Resize((n + 1) * 4)
+		o := arrow.Int32Traits.CastFromBytes(offs.Bytes())
+		for i := range o {
+			o[i] = int32(i * len(val))
+		}
+		data := memory.NewResizableBuffer(mem)
+		data.Resize(n * len(val))
+		doubleFill(data.Bytes(), val)
+		buffers = []*memory.Buffer{nil, offs, data}
+	default:
+		if fw, ok := dt.(arrow.FixedWidthDataType); ok && fw.BitWidth()%8 == 0 {
+			width := fw.BitWidth() / 8
+			vals := memory.NewResizableBuffer(mem)
+			vals.Resize(n * width)
+			doubleFill(vals.Bytes(), one.Data().Buffers()[1].Bytes()[:width])
+			buffers = []*memory.Buffer{nil, vals}
 		}
 	}
+	if buffers == nil {
+		b := array.NewBuilder(mem, dt)
+		defer b.Release()
+		b.Reserve(n)
+		for i := 0; i < n; i++ {
+			if err := AppendValue(b, v); err != nil {
+				return nil, err
+			}
+		}
+		return b.NewArray(), nil
+	}
+	data := array.NewData(dt, n, buffers, nil, 0, 0)
+	for _, b := range buffers {
+		if b != nil {
+			b.Release()
+		}
+	}
+	defer data.Release()
+	return array.MakeFromData(data), nil
+}
+
+// oneValue is a one-row array of v.
+func oneValue(mem memory.Allocator, v types.Value, dt arrow.DataType) (arrow.Array, error) {
+	b := array.NewBuilder(mem, dt)
+	defer b.Release()
+	if err := AppendValue(b, v); err != nil {
+		return nil, err
+	}
 	return b.NewArray(), nil
+}
+
+// doubleFill fills dst with copies of val (len(dst) a multiple of it).
+func doubleFill(dst, val []byte) {
+	if len(dst) == 0 {
+		return
+	}
+	k := copy(dst, val)
+	for k < len(dst) {
+		k += copy(dst[k:], dst[:k])
+	}
 }
 
 // AppendValue appends one types.Value to a builder of the matching type.
