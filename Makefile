@@ -67,7 +67,7 @@ endif
 export CGO_CFLAGS  := $(strip $(or $(CGO_CFLAGS),-O2 -g) $(PYTHON_CGO_CFLAGS))
 export CGO_LDFLAGS := $(strip $(or $(CGO_LDFLAGS),-O2 -g) $(PYTHON_CGO_LDFLAGS))
 
-.PHONY: setup apt-packages go-modules venv build run test go-test py-test vet bench bench-report proto clean distclean
+.PHONY: setup apt-packages go-modules venv build run test go-test py-test vet bench bench-report bench-duckdb proto clean distclean
 
 setup: apt-packages go-modules venv
 
@@ -143,6 +143,13 @@ endif
 
 # make bench-report rewrites docs/bench/python.md and python.png from the
 # last make bench's output in bin/bench, without running the benchmarks.
+# Taipan beside DuckDB on the same 10M rows (bench/, a module of its own so
+# that the engine never depends on DuckDB): first that both give the same
+# answers, then the timings. Not part of make test.
+bench-duckdb: setup
+	cd bench && GOFLAGS=-mod=mod $(GO) test -run TestSameResults -timeout 60m .
+	cd bench && GOFLAGS=-mod=mod $(GO) test -run '^$$' -bench . -benchtime 3x -count 2 -timeout 60m .
+
 bench-report:
 	$(GO) run ./internal/benchreport -in bin/bench/python.txt -out docs/bench
 
