@@ -277,13 +277,16 @@ def _parse(text, what):
 
 
 class _Context:
-    """Per-batch evaluation state."""
-    __slots__ = ('batch', 'length', 'cache')
+    """Per-batch evaluation state. ``checked``: the batch has the schema of
+    an earlier batch whose columns passed every argument's checks, so they
+    need not run again."""
+    __slots__ = ('batch', 'length', 'cache', 'checked')
 
-    def __init__(self, batch):
+    def __init__(self, batch, checked=False):
         self.batch = batch
         self.length = batch.num_rows
         self.cache = {}
+        self.checked = checked
 
 
 class _ColumnArgument:
@@ -292,9 +295,17 @@ class _ColumnArgument:
         self.data_type = data_type
         self.arrow_type = data_type.to_arrow() if data_type is not None else None
         self.where = where
+        # With a declared type, what reading the column takes is known now.
+        if self.arrow_type is not None:
+            self._nested = pa.types.is_nested(self.arrow_type)
+            self._read = _values.python_reader(self.arrow_type)
+        else:
+            self._nested = self._read = None
 
     def arrow(self, ctx):
         batch = ctx.batch
+        if ctx.checked:
+            return batch.column(self.index)
         if self.index >= batch.num_columns:
             raise DescriptorError('%s: column %d does not exist; the batch has %d columns'
                                   % (self.where, self.index, batch.num_columns))
@@ -309,13 +320,20 @@ class _ColumnArgument:
         # A column several calls read is converted once per batch, unless its
         # values are mutable (list, dict, Row): one call could change what
         # the next one sees. Series are never shared, for the same reason.
-        arr = self.arrow(ctx)
-        if pa.types.is_nested(arr.type):
-            return _values.to_python(arr)
+        if self._read is None:
+            arr = self.arrow(ctx)
+            if pa.types.is_nested(arr.type):
+                return _values.to_python(arr)
+            read = _values.to_python
+        else:
+            if self._nested:
+                return self._read(self.arrow(ctx))
+            arr = None
+            read = self._read
         key = ('python', self.index)
         values = ctx.cache.get(key)
         if values is None:
-            values = ctx.cache[key] = _values.to_python(arr)
+            values = ctx.cache[key] = read(self.arrow(ctx) if arr is None else arr)
         return values
 
     def series(self, ctx):
@@ -409,6 +427,8 @@ class _CallArgument:
         self.data_type = function.result_type
         # Identical deterministic calls are evaluated once per batch.
         self.key = key if function.deterministic else None
+        if not function.pandas:
+            self._write = _values.arrow_writer(function.result_type, function.name)
 
     def arrow(self, ctx):
         if self.key is not None:
@@ -433,7 +453,7 @@ class _CallArgument:
                     results = [ev() for _ in range(ctx.length)]
             except _USER_ERRORS as e:
                 raise PythonFunctionError(f.name, e) from None
-            arr = _values.values_to_arrow(results, f.result_type, f.name)
+            arr = self._write(results)
         if self.key is not None:
             ctx.cache[self.key] = arr
         return arr
@@ -644,11 +664,19 @@ class ScalarOperation(Operation):
         self._calls = [self._scalar_call(c, 'call %d' % i) for i, c in enumerate(self.calls)]
         self.output_schema = pa.schema([_field('f%d' % i, c.data_type)
                                         for i, c in enumerate(self._calls)])
+        # The schema of the last batch whose columns passed the checks.
+        self._checked_schema = None
 
     def _process(self, batch):
-        ctx = _Context(batch)
+        schema = batch.schema
+        checked = self._checked_schema
+        ctx = _Context(batch, checked is not None and schema.equals(checked))
         columns = [c.arrow(ctx) for c in self._calls]
-        return pa.RecordBatch.from_arrays(columns, schema=self.output_schema)
+        out = pa.RecordBatch.from_arrays(columns, schema=self.output_schema)
+        # Every column argument was read (a call found in the cache has the
+        # arguments of one that was not), so every check has passed.
+        self._checked_schema = schema
+        return out
 
 
 class TableOperation(Operation):

@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import enum
 import functools
 
 from taipan import DataTypes, Row
@@ -528,3 +529,18 @@ def append_one(values):
 def pandas_mutates(s):
     s += 100
     return s
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+# Values at the edges of the numeric result types, by index.
+EDGES = [0, -1, 2 ** 63 - 1, -2 ** 63, 2 ** 63, -2 ** 63 - 1, True, False, Level.HIGH,
+         1.0, 1.5, float('nan'), float('inf'), None, 2 ** 31 - 1, -2 ** 31, 2 ** 31, 127, -128,
+         128, 32767, -32769, '1']
+
+
+@udf(result_type='BIGINT')
+def edge(i):
+    return EDGES[i]

@@ -423,3 +423,78 @@ def test_calls_reading_one_column_do_not_see_each_others_mutations():
     out = scalar((functions, [call(0, col(0)), call(0, col(0)), call(1, col(0))]),
                  batch(a=pa.array([1], pa.int64())))
     assert out.to_pydict() == {'f0': [101], 'f1': [101], 'f2': [2]}
+
+
+# --- results at the edges of the numeric types, one batch or many
+
+_EDGE_TYPES = {'TINYINT': (pa.int8(), -2 ** 7, 2 ** 7 - 1),
+               'SMALLINT': (pa.int16(), -2 ** 15, 2 ** 15 - 1),
+               'INT': (pa.int32(), -2 ** 31, 2 ** 31 - 1),
+               'BIGINT': (pa.int64(), -2 ** 63, 2 ** 63 - 1)}
+
+
+def _edge_expected(v, declared):
+    """The value declared holds for fns.EDGES value v, or the reason it is
+    refused."""
+    if v is None:
+        return None
+    if declared == 'DOUBLE':
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return 'is not a number'
+        if isinstance(v, int) and abs(v) > 2 ** 53:
+            return 'declared result type DOUBLE'  # Arrow refuses what a double rounds
+        return float(v)
+    if isinstance(v, bool) or not isinstance(v, int):
+        return 'is not an integer'
+    _, lo, hi = _EDGE_TYPES[declared]
+    return int(v) if lo <= v <= hi else 'out of the range of %s' % declared
+
+
+@pytest.mark.parametrize('declared', ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DOUBLE'])
+def test_numeric_results_at_the_edges(declared):
+    arrow_type = _EDGE_TYPES[declared][0] if declared != 'DOUBLE' else pa.float64()
+    fits = []
+    for i, v in enumerate(fns.EDGES):
+        expected = _edge_expected(v, declared)
+        b = batch(a=pa.array([i], pa.int64()))
+        if isinstance(expected, str):
+            with pytest.raises(ResultTypeError, match=expected):
+                scalar(one('edge', col(0), results=[declared]), b)
+            continue
+        fits.append(i)
+        out = scalar(one('edge', col(0), results=[declared]), b)
+        assert out.column(0).type == arrow_type
+        got = out.column(0).to_pylist()[0]
+        if expected != expected:
+            assert got != got  # NaN stays NaN
+        else:
+            assert got == expected and type(got) is type(expected)
+            assert out.column(0).null_count == (expected is None)
+    # All the values that fit, in one batch, and in batches of one.
+    whole = scalar(one('edge', col(0), results=[declared]), batch(a=pa.array(fits, pa.int64())))
+    singles = scalar(one('edge', col(0), results=[declared]),
+                     *[batch(a=pa.array([i], pa.int64())) for i in fits])
+    if not isinstance(singles, list):
+        singles = [singles]
+    for got in (whole.column(0).to_pylist(), [s.column(0)[0].as_py() for s in singles]):
+        want = [_edge_expected(fns.EDGES[i], declared) for i in fits]
+        assert [repr(g) for g in got] == [repr(w) for w in want]
+
+
+def test_column_types_are_checked_again_when_the_schema_changes():
+    op = create_operation(descriptor(Operation.SCALAR, *one('times_two', col(0),
+                                                            arg_types=['BIGINT'])))
+    op.open()
+    good = batch(a=pa.array([1], pa.int64()))
+    assert op.process(good).column(0).to_pylist() == [2]
+    assert op.process(good).column(0).to_pylist() == [2]
+    with pytest.raises(DescriptorError, match=r"column 0 \('a'\) is int32"):
+        op.process(batch(a=pa.array([1], pa.int32())))
+    with pytest.raises(DescriptorError, match=r"column 0 \('b'\) is string"):
+        op.process(batch(b=pa.array(['x'])))
+    assert op.process(good).column(0).to_pylist() == [2]
+    with pytest.raises(DescriptorError, match=r"column 0 \('a'\) is double"):
+        op.process(batch(a=pa.array([1.0])))
+    wider = batch(a=pa.array([5, None], pa.int64()), b=pa.array(['x', 'y']))
+    assert op.process(wider).column(0).to_pylist() == [10, None]
+    op.close()
