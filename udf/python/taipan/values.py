@@ -357,9 +357,9 @@ def _misfit_error(function, dt, values, norm, arrow_type, from_pandas=False,
 
 
 # Types whose values, when every one is of the exact Python type given and
-# none is None, fill the array's data buffer through array.array: the same
-# bits pa.array would write, at a fraction of its fixed cost. array.array
-# raises OverflowError for an integer out of range.
+# none is None, are packed by array.array into the array's data buffer: the
+# same bits pa.array would write, at a fraction of its fixed cost.
+# array.array raises OverflowError for an integer out of range.
 _BUFFER_TYPES = {t: (code, kind) for t, code, kind in (
     (TinyIntType, 'b', int), (SmallIntType, 'h', int), (IntType, 'i', int),
     (BigIntType, 'q', int), (DoubleType, 'd', float))
@@ -397,8 +397,11 @@ def _values_to_arrow(values, dt, function, what, arrow_type, fast, buffer_type):
         except OverflowError:
             pass  # the checked conversion below names the value
         else:
-            return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(data)],
-                                         null_count=0)
+            # Copied into Arrow's memory: an array over the array.array's
+            # own would need the GIL when THREAD mode's engine releases it.
+            buf = pa.allocate_buffer(len(data) * data.itemsize)
+            memoryview(buf).cast(buffer_type[0])[:] = data
+            return pa.Array.from_buffers(arrow_type, len(values), [None, buf], null_count=0)
     if fast is not None and kinds <= fast:
         try:
             return pa.array(values, type=arrow_type)
