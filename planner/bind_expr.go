@@ -20,6 +20,10 @@ type builder struct {
 	cat      *catalog.Catalog
 	settings *catalog.Settings
 	runtime  func(mode udf.Mode) (udf.Runtime, error)
+	// outer is the binder of the expression whose subquery is being
+	// planned: the SELECTs of that subquery resolve the names they do not
+	// know in it (correlation).
+	outer *binder
 }
 
 // binder binds expressions over one scope. A hook, when set, sees every
@@ -34,6 +38,12 @@ type binder struct {
 	// allowDefault lets DEFAULT stand for NULL (INSERT VALUES: tables have
 	// no column defaults).
 	allowDefault bool
+	// outer resolves names this scope lacks (inside a subquery); env is
+	// the CTEs subqueries see; subq collects the clause's subqueries (nil:
+	// subqueries are not allowed here).
+	outer *binder
+	env   *cteEnv
+	subq  *subqueryList
 }
 
 // exprText is n written back as SQL, for errors and generated names.
@@ -110,7 +120,7 @@ func (bd *binder) bind(n ast.ExprNode) (scalar, error) {
 		return bd.b.negate(bd.b.callFn("regexp", args...))(n.Not)
 	case *ast.PatternInExpr:
 		if n.Sel != nil {
-			return nil, fmt.Errorf("subqueries are not supported yet: %s", exprText(n))
+			return bd.inSubquery(n.Expr, n.Sel, "eq", false, n.Not, exprText(n))
 		}
 		args, err := bd.bindAll(append([]ast.ExprNode{n.Expr}, n.List...))
 		if err != nil {
@@ -129,8 +139,12 @@ func (bd *binder) bind(n ast.ExprNode) (scalar, error) {
 		return nil, fmt.Errorf("aggregate function %s is not allowed in %s", exprText(n), bd.clause)
 	case *ast.WindowFuncExpr:
 		return nil, fmt.Errorf("window function %s is not allowed in %s", exprText(n), bd.clause)
-	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
-		return nil, fmt.Errorf("subqueries are not supported yet: %s", exprText(n))
+	case *ast.SubqueryExpr:
+		return bd.scalarSubquery(n)
+	case *ast.ExistsSubqueryExpr:
+		return bd.existsSubquery(n)
+	case *ast.CompareSubqueryExpr:
+		return bd.compareSubquery(n)
 	case *ast.DefaultExpr:
 		if bd.allowDefault && n.Name == nil {
 			return &constant{Typ: types.NullType}, nil
@@ -190,6 +204,15 @@ func literal(v ast.ValueExpr) (scalar, error) {
 func (bd *binder) column(cn *ast.ColumnName) (scalar, error) {
 	i, err := resolveColumn(bd.scope, cn, bd.clause)
 	if err != nil {
+		if bd.outer != nil && !inScope(bd.scope, cn) {
+			s, oerr := bd.outer.bind(&ast.ColumnNameExpr{Name: cn})
+			if oerr == nil {
+				return &outerRef{Outer: s}, nil
+			}
+			if inScope(bd.outer.scope, cn) {
+				return nil, oerr // known there, but not usable (not grouped)
+			}
+		}
 		return nil, err
 	}
 	c := bd.scope[i]
@@ -240,6 +263,16 @@ func resolveColumn(scope []column, cn *ast.ColumnName, clause string) (int, erro
 		return 0, fmt.Errorf("unknown column %q in %s", columnName(cn), clause)
 	}
 	return found[0], nil
+}
+
+// inScope reports whether any column of scope answers to cn.
+func inScope(scope []column, cn *ast.ColumnName) bool {
+	for _, c := range scope {
+		if strings.EqualFold(c.Name, cn.Name.O) && (cn.Table.O == "" || strings.EqualFold(c.Table, cn.Table.O)) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasTable(scope []column, table string) bool {

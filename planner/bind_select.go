@@ -40,6 +40,10 @@ type selectState struct {
 	sel    *ast.SelectStmt
 	scope  []column // the FROM clause's columns
 	fields []field
+	// outer is the enclosing query's binder when this SELECT is a
+	// subquery; env the CTEs its subqueries see.
+	outer *binder
+	env   *cteEnv
 
 	// Aggregation (nil aggs and groups when the query does not aggregate).
 	aggregating bool
@@ -61,7 +65,11 @@ func (b *builder) planSelect(sel *ast.SelectStmt, env *cteEnv) (node, error) {
 	if sel.Kind != ast.SelectStmtKindSelect {
 		return nil, fmt.Errorf("unsupported query %s", exprText(sel))
 	}
-	st := &selectState{b: b, sel: sel}
+	// Only the clauses' binders see the enclosing query: FROM items do
+	// not (no LATERAL).
+	st := &selectState{b: b, sel: sel, outer: b.outer, env: env}
+	b.outer = nil
+	defer func() { b.outer = st.outer }()
 
 	var n node
 	if sel.From == nil {
@@ -72,14 +80,18 @@ func (b *builder) planSelect(sel *ast.SelectStmt, env *cteEnv) (node, error) {
 		}
 	}
 	if sel.Where != nil {
-		pred, err := st.fromBinder("where clause").bind(sel.Where)
+		bd := st.fromBinder("where clause")
+		bd.subq = &subqueryList{}
+		pred, err := bd.bind(sel.Where)
 		if err != nil {
 			return nil, err
 		}
 		if pred, err = b.predicate(pred); err != nil {
 			return nil, err
 		}
-		n = &filterNode{child: n, pred: pred}
+		if n, err = b.filterWithSubqueries(n, pred, bd.subq); err != nil {
+			return nil, err
+		}
 	}
 	if err := st.expandFields(); err != nil {
 		return nil, err
@@ -89,6 +101,7 @@ func (b *builder) planSelect(sel *ast.SelectStmt, env *cteEnv) (node, error) {
 	}
 	if sel.Having != nil {
 		bd := st.postAggBinder("having clause")
+		bd.subq = &subqueryList{}
 		bd.hook = st.aliasHook(bd, bd.hook, true)
 		pred, err := bd.bind(sel.Having.Expr)
 		if err != nil {
@@ -97,7 +110,9 @@ func (b *builder) planSelect(sel *ast.SelectStmt, env *cteEnv) (node, error) {
 		if pred, err = b.predicate(pred); err != nil {
 			return nil, err
 		}
-		n = &filterNode{child: n, pred: pred}
+		if n, err = b.filterWithSubqueries(n, pred, bd.subq); err != nil {
+			return nil, err
+		}
 	}
 	if n, err = st.planWindows(n); err != nil {
 		return nil, err
@@ -107,7 +122,7 @@ func (b *builder) planSelect(sel *ast.SelectStmt, env *cteEnv) (node, error) {
 
 // fromBinder binds over the FROM clause's columns, before aggregation.
 func (st *selectState) fromBinder(clause string) *binder {
-	return &binder{b: st.b, scope: st.scope, clause: clause}
+	return &binder{b: st.b, scope: st.scope, clause: clause, outer: st.outer, env: st.env}
 }
 
 // expandFields expands * and t.* and names every field: the alias, else
@@ -446,7 +461,7 @@ func (st *selectState) postAggBinder(clause string) *binder {
 		return bd
 	}
 	from := st.fromBinder(clause)
-	out := &binder{b: st.b, clause: clause}
+	out := &binder{b: st.b, clause: clause, outer: st.outer, env: st.env}
 	out.scope = bd.scope
 	out.hook = func(n ast.ExprNode) (scalar, bool, error) {
 		if i, ok := st.aggIndex[n]; ok {
@@ -467,6 +482,9 @@ func (st *selectState) postAggBinder(clause string) *binder {
 			}
 			// Bind the parts: a part may be an alias (HAVING n > 1).
 			return nil, false, nil
+		}
+		if _, ok := s.(*outerRef); ok {
+			return s, true, nil // the enclosing query's, constant here
 		}
 		if i, ok := st.groupKeys[s.key()]; ok {
 			g := st.groups[i]
@@ -567,7 +585,9 @@ func (st *selectState) bindField(bd *binder, f field) (scalar, error) {
 // LIMIT. ORDER BY may sort on expressions outside the select list: they
 // are computed as extra columns and dropped after sorting.
 func (st *selectState) planProjection(n node) (node, error) {
+	subq := &subqueryList{}
 	bd := st.windowBinder("field list")
+	bd.subq = subq
 	exprs := make([]scalar, len(st.fields))
 	cols := make([]column, len(st.fields))
 	for i, f := range st.fields {
@@ -583,6 +603,7 @@ func (st *selectState) planProjection(n node) (node, error) {
 	var keys []sortKey
 	if ob := st.sel.OrderBy; ob != nil {
 		obd := st.windowBinder("order clause")
+		obd.subq = subq
 		obd.hook = st.aliasHook(obd, obd.hook, false)
 		for _, item := range ob.Items {
 			idx, err := st.orderTarget(obd, item.Expr, exprs[:visible], &exprs, &cols)
@@ -597,6 +618,16 @@ func (st *selectState) planProjection(n node) (node, error) {
 	}
 	if st.sel.Distinct && len(exprs) > visible {
 		return nil, fmt.Errorf("ORDER BY expression %s is not in the select list of SELECT DISTINCT", cols[visible].Name)
+	}
+	if len(subq.list) > 0 {
+		var resolve func(scalar) scalar
+		var err error
+		if n, resolve, err = st.b.applySubqueries(n, subq, nil); err != nil {
+			return nil, err
+		}
+		for i := range exprs {
+			exprs[i] = resolve(exprs[i])
+		}
 	}
 	n = &projectNode{child: n, exprs: exprs, cols: cols}
 	if st.sel.Distinct {
