@@ -4,9 +4,12 @@ import (
 	"fmt"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/taipandb/taipan/exec"
 )
 
-// planSetOpr plans UNION [ALL] chains with their ORDER BY and LIMIT.
+// planSetOpr plans UNION, INTERSECT and EXCEPT chains with their ORDER BY
+// and LIMIT.
 func (b *builder) planSetOpr(s *ast.SetOprStmt, env *cteEnv) (node, error) {
 	env, err := withCTEs(s.With, env)
 	if err != nil {
@@ -20,15 +23,15 @@ func (b *builder) planSetOpr(s *ast.SetOprStmt, env *cteEnv) (node, error) {
 }
 
 // planSetOprList plans the branches, unifies their column types and
-// combines them left to right: UNION ALL appends, UNION (DISTINCT) also
-// removes duplicates from everything to its left, as in MySQL.
+// combines them: INTERSECT first, then UNION and EXCEPT left to right
+// (see combineSetOp).
 func (b *builder) planSetOprList(l *ast.SetOprSelectList, env *cteEnv) (node, error) {
 	env, err := withCTEs(l.With, env)
 	if err != nil {
 		return nil, err
 	}
 	var branches []node
-	var distinct []bool // distinct[i]: branch i joins with UNION DISTINCT
+	var ops []ast.SetOprType // ops[i]: how branch i joins what is to its left
 	for i, item := range l.Selects {
 		var n node
 		var op *ast.SetOprType
@@ -48,19 +51,17 @@ func (b *builder) planSetOprList(l *ast.SetOprSelectList, env *cteEnv) (node, er
 			return nil, err
 		}
 		if i > 0 {
-			if op == nil || (*op != ast.Union && *op != ast.UnionAll) {
-				what := "set operation"
-				if op != nil {
-					what = op.String()
-				}
-				return nil, fmt.Errorf("%s is not supported yet", what)
+			if op == nil {
+				return nil, fmt.Errorf("set operation without an operator")
 			}
 			if len(n.columns()) != len(branches[0].columns()) {
 				return nil, fmt.Errorf("the branches of %s have different numbers of columns: %d and %d", op.String(), len(branches[0].columns()), len(n.columns()))
 			}
+			ops = append(ops, *op)
+		} else {
+			ops = append(ops, ast.UnionAll) // unused
 		}
 		branches = append(branches, n)
-		distinct = append(distinct, op != nil && *op == ast.Union)
 	}
 	if len(branches) == 1 {
 		return branches[0], nil
@@ -80,18 +81,77 @@ func (b *builder) planSetOprList(l *ast.SetOprSelectList, env *cteEnv) (node, er
 			return nil, err
 		}
 	}
-	var acc node = branches[0]
-	for i := 1; i < len(branches); i++ {
-		if u, ok := acc.(*unionNode); ok {
-			u.children = append(u.children, branches[i])
-		} else {
-			acc = &unionNode{children: []node{acc, branches[i]}, cols: cols}
+	// INTERSECT binds tighter than UNION and EXCEPT, which combine left
+	// to right (MySQL 8.0.31): fold each run of INTERSECTs first.
+	var terms []node
+	var termOps []ast.SetOprType
+	for i, br := range branches {
+		if i > 0 && (ops[i] == ast.Intersect || ops[i] == ast.IntersectAll) {
+			last := len(terms) - 1
+			terms[last] = combineSetOp(terms[last], br, ops[i], cols)
+			continue
 		}
-		if distinct[i] {
-			acc = &distinctNode{child: acc}
-		}
+		terms = append(terms, br)
+		termOps = append(termOps, ops[i])
+	}
+	acc := terms[0]
+	for i := 1; i < len(terms); i++ {
+		acc = combineSetOp(acc, terms[i], termOps[i], cols)
 	}
 	return acc, nil
+}
+
+// combineSetOp joins acc and next by op. UNION ALL appends; UNION
+// (DISTINCT) also removes duplicates from everything to its left, as in
+// MySQL; INTERSECT and EXCEPT are set operations of their own.
+func combineSetOp(acc, next node, op ast.SetOprType, cols []column) node {
+	switch op {
+	case ast.Union, ast.UnionAll:
+		if u, ok := acc.(*unionNode); ok {
+			u.children = append(u.children, next)
+		} else {
+			acc = &unionNode{children: []node{acc, next}, cols: cols}
+		}
+		if op == ast.Union {
+			return &distinctNode{child: acc}
+		}
+		return acc
+	case ast.Intersect, ast.IntersectAll:
+		return &setOpNode{left: acc, right: next, kind: exec.Intersect, all: op == ast.IntersectAll, cols: cols}
+	}
+	return &setOpNode{left: acc, right: next, kind: exec.Except, all: op == ast.ExceptAll, cols: cols}
+}
+
+// setOpNode is left INTERSECT|EXCEPT [ALL] right.
+type setOpNode struct {
+	left, right node
+	kind        exec.SetOpKind
+	all         bool
+	cols        []column
+}
+
+func (n *setOpNode) columns() []column { return n.cols }
+
+func (n *setOpNode) mapChildren(f func(node) (node, error)) (node, error) {
+	c := *n
+	var err error
+	if c.left, err = f(n.left); err != nil {
+		return nil, err
+	}
+	c.right, err = f(n.right)
+	return &c, err
+}
+
+func (n *setOpNode) build(b *builder) (exec.Operator, error) {
+	left, err := b.build(n.left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := b.build(n.right)
+	if err != nil {
+		return nil, err
+	}
+	return exec.NewSetOp(left, right, n.kind, n.all), nil
 }
 
 // castColumns projects n onto cols' types where they differ.
