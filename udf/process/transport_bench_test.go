@@ -21,13 +21,13 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 )
 
-// The floors under PROCESS mode's round trip: a 1-row batch sent by Go to a
-// Python process that only echoes it, with no operation, over
-//   - flight: pyarrow.flight's DoExchange, Go's Flight client (the
-//     transport PROCESS mode uses);
-//   - ipc-stream: a plain Unix socket carrying an Arrow IPC stream each
-//     way (pyarrow.ipc), the alternative;
-// and, for the Go side alone, a Go Flight echo server in this process.
+// BenchmarkTransportFloor measures the floors under PROCESS mode's round
+// trip: a 1-row batch sent by Go to a Python process that only echoes it,
+// with no operation, through pyarrow.flight's DoExchange and Go's Flight
+// client (flight/python-echo, the transport PROCESS mode uses) or through
+// a plain Unix socket carrying an Arrow IPC stream each way
+// (ipc-stream/python-echo, the alternative); and, for gRPC alone, a Go
+// Flight echo server in this process (flight/go-echo).
 //
 //	go test -run '^$' -bench BenchmarkTransportFloor ./udf/process
 func BenchmarkTransportFloor(b *testing.B) {
