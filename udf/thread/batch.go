@@ -6,6 +6,7 @@ package thread
 import "C"
 
 import (
+	"fmt"
 	"runtime"
 	"runtime/cgo"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/cdata"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
 // batchStructs is the C memory the batches of one evaluator cross in:
@@ -36,14 +38,14 @@ func (b batchStructs) free() {
 	C.free(unsafe.Pointer(b.c))
 }
 
-// exportInput exports rec into the input structs, with its schema when
-// withSchema.
-func (b batchStructs) exportInput(rec arrow.Record, withSchema bool) {
+// exportInput exports rec, of struct type st (structOf its schema), into
+// the input structs, with its schema when withSchema.
+func (b batchStructs) exportInput(rec arrow.Record, st *arrow.StructType, withSchema bool) {
 	var schema *C.struct_ArrowSchema
 	if withSchema {
 		schema = &b.c.in_schema
 	}
-	exportRecord(rec, &b.c.in, schema)
+	exportRecord(rec, st, &b.c.in, schema)
 }
 
 // inputTaken tells whether the consumer has moved (or released) the input.
@@ -56,10 +58,17 @@ func (b batchStructs) addresses() (in, inSchema, out, outSchema uintptr) {
 		uintptr(unsafe.Pointer(&b.c.out)), uintptr(unsafe.Pointer(&b.c.out_schema))
 }
 
-// importOutput takes over the output batch, read with schema, or with the
-// schema exported beside it when schema is nil.
-func (b batchStructs) importOutput(schema *arrow.Schema) (arrow.Record, error) {
-	return importRecord(&b.c.out, schema, &b.c.out_schema)
+// importOutput takes over the output batch, read with schema and its
+// struct type st, or with the schema exported beside it when schema is nil.
+func (b batchStructs) importOutput(schema *arrow.Schema, st *arrow.StructType) (arrow.Record, error) {
+	return importRecord(&b.c.out, schema, st, &b.c.out_schema)
+}
+
+// structOf is the struct type the C Data Interface carries a record batch
+// of schema as. Evaluators make it once per schema: arrow.StructOf builds
+// a map of the field names, which cost a microsecond a batch.
+func structOf(schema *arrow.Schema) *arrow.StructType {
+	return arrow.StructOf(schema.Fields()...)
 }
 
 // importOutputSchema takes over the schema in the output schema struct.
@@ -70,20 +79,27 @@ func (b batchStructs) importOutputSchema() (*arrow.Schema, error) {
 // pinnedBatches counts exported batches Python has not released yet.
 var pinnedBatches atomic.Int64
 
-// exportRecord exports rec into arr (and its schema into schema, unless
-// nil) without copying its buffers. They are pinned until Python releases
-// the batch: C keeps pointers to them after the cgo call returns.
-// arr and schema must be zeroed C memory.
-func exportRecord(rec arrow.Record, arr *C.struct_ArrowArray, schema *C.struct_ArrowSchema) {
+// exportRecord exports rec, of struct type st, into arr (and its schema
+// into schema, unless nil) without copying its buffers. They are pinned
+// until Python releases the batch: C keeps pointers to them after the cgo
+// call returns. arr and schema must be zeroed C memory.
+func exportRecord(rec arrow.Record, st *arrow.StructType, arr *C.struct_ArrowArray, schema *C.struct_ArrowSchema) {
 	pins := new(runtime.Pinner)
-	for _, col := range rec.Columns() {
+	children := make([]arrow.ArrayData, rec.NumCols())
+	for i, col := range rec.Columns() {
 		pinData(pins, col.Data())
+		children[i] = col.Data()
 	}
-	var cschema *cdata.CArrowSchema
 	if schema != nil {
-		cschema = (*cdata.CArrowSchema)(unsafe.Pointer(schema))
+		cdata.ExportArrowSchema(rec.Schema(), (*cdata.CArrowSchema)(unsafe.Pointer(schema)))
 	}
-	cdata.ExportArrowRecordBatch(rec, (*cdata.CArrowArray)(unsafe.Pointer(arr)), cschema)
+	// What cdata.ExportArrowRecordBatch does, with the struct type made
+	// once.
+	data := array.NewData(st, int(rec.NumRows()), []*memory.Buffer{nil}, children, 0, 0)
+	parent := array.NewStructData(data)
+	data.Release()
+	cdata.ExportArrowArray(parent, (*cdata.CArrowArray)(unsafe.Pointer(arr)), nil)
+	parent.Release()
 	pinnedBatches.Add(1)
 	C.tp_pin_release(arr, C.uintptr_t(cgo.NewHandle(pins)))
 }
@@ -110,14 +126,22 @@ func importSchema(s *C.struct_ArrowSchema) (*arrow.Schema, error) {
 	return cdata.ImportCArrowSchema((*cdata.CArrowSchema)(unsafe.Pointer(s)))
 }
 
-// importRecord takes over the batch in arr, read with schema (nil: the one
-// in cschema, which it releases). On failure it releases arr.
-func importRecord(arr *C.struct_ArrowArray, schema *arrow.Schema, cschema *C.struct_ArrowSchema) (arrow.Record, error) {
+// importRecord takes over the batch in arr, read with schema and its
+// struct type st (schema nil: the schema in cschema, which it releases).
+// On failure it releases arr.
+func importRecord(arr *C.struct_ArrowArray, schema *arrow.Schema, st *arrow.StructType, cschema *C.struct_ArrowSchema) (arrow.Record, error) {
 	carr := (*cdata.CArrowArray)(unsafe.Pointer(arr))
 	var rec arrow.Record
 	var err error
 	if schema != nil {
-		rec, err = cdata.ImportCRecordBatchWithSchema(carr, schema)
+		// What cdata.ImportCRecordBatchWithSchema does, with the struct
+		// type made once.
+		var parent arrow.Array
+		parent, err = cdata.ImportCArrayWithType(carr, st)
+		if err == nil {
+			rec, err = recordOf(parent.(*array.Struct), schema)
+			parent.Release()
+		}
 	} else {
 		rec, err = cdata.ImportCRecordBatch(carr, (*cdata.CArrowSchema)(unsafe.Pointer(cschema)))
 	}
@@ -126,4 +150,15 @@ func importRecord(arr *C.struct_ArrowArray, schema *arrow.Schema, cschema *C.str
 		return nil, err
 	}
 	return rec, nil
+}
+
+// recordOf is the record batch of a struct array's fields. array.NewRecord
+// panics on columns that do not match the schema: that is an error here.
+func recordOf(parent *array.Struct, schema *arrow.Schema) (rec arrow.Record, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rec, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return array.RecordFromStructArray(parent, schema), nil
 }

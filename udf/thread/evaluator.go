@@ -33,7 +33,9 @@ type evaluator struct {
 	call      *C.tp_call    // Go memory, read and written by C under the GIL
 	gen       uint64        // generation of the latest call
 	inSchema  *arrow.Schema // the input schema Python holds; nil: send it
+	inStruct  *arrow.StructType
 	outSchema *arrow.Schema
+	outStruct *arrow.StructType
 	pending   []arrow.Record // outputs not yet received, oldest first
 }
 
@@ -71,7 +73,7 @@ func newEvaluator(ctx context.Context, rt *Runtime, kind udfpb.Operation_Kind, n
 		e.Close()
 		return nil, &udf.Error{Function: name, Message: fmt.Sprintf("the output schema does not import: %v", err)}
 	}
-	e.outSchema = schema
+	e.outSchema, e.outStruct = schema, structOf(schema)
 	return e, nil
 }
 
@@ -99,9 +101,9 @@ func (e *evaluator) Send(ctx context.Context, in arrow.Record) error {
 		// Python keeps the input schema: send it only when it changes.
 		if e.inSchema == nil || !e.inSchema.Equal(in.Schema()) {
 			withSchema = true
-			e.inSchema = in.Schema()
+			e.inSchema, e.inStruct = in.Schema(), structOf(in.Schema())
 		}
-		e.batch.exportInput(in, withSchema)
+		e.batch.exportInput(in, e.inStruct, withSchema)
 	}
 	e.gen++
 	stop := watch(ctx, e.call, e.gen)
@@ -171,11 +173,11 @@ func (e *evaluator) output(ctx context.Context, rc C.int, cerr *C.tp_error) (arr
 	case C.TP_OK:
 		return nil, nil
 	case C.TP_BATCH, C.TP_BATCH_SCHEMA:
-		schema := e.outSchema
+		schema, st := e.outSchema, e.outStruct
 		if rc == C.TP_BATCH_SCHEMA {
 			schema = nil // read it from the schema exported beside the batch
 		}
-		rec, err := e.batch.importOutput(schema)
+		rec, err := e.batch.importOutput(schema, st)
 		if err != nil {
 			return nil, &udf.Error{Function: e.name, Message: fmt.Sprintf("the output batch does not import: %v", err)}
 		}

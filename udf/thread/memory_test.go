@@ -26,7 +26,7 @@ func TestGoBatchReachesPythonWithoutCopy(t *testing.T) {
 	defer rec.Release()
 	b := newBatchStructs()
 	defer b.free()
-	b.exportInput(rec, true)
+	b.exportInput(rec, structOf(rec.Schema()), true)
 	require.EqualValues(t, 1, pinnedBatches.Load())
 	in, inSchema, _, _ := b.addresses()
 
@@ -57,7 +57,7 @@ batch._export_to_c(%d, %d)
 result = batch.column(0).buffers()[1].address
 del batch`, outAddr, outSchema))
 	require.NoError(t, err)
-	rec, err := b.importOutput(nil)
+	rec, err := b.importOutput(nil, nil)
 	require.NoError(t, err)
 	pyAddr, err := strconv.ParseUint(out, 10, 64)
 	require.NoError(t, err)
@@ -148,4 +148,25 @@ func mixedRecord(mem memory.Allocator, n int) arrow.Record {
 		{Name: "a1", Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
 	return array.NewRecord(schema, []arrow.Array{a, s}, int64(n))
+}
+
+// A batch whose columns do not match the schema it is read with is an
+// error, never a panic.
+func TestRecordOfMismatchIsAnError(t *testing.T) {
+	rec := int64Record(memory.DefaultAllocator, []string{"a0"}, ints(1, 2))
+	defer rec.Release()
+	parent := array.RecordToStructArray(rec)
+	defer parent.Release()
+
+	got, err := recordOf(parent, rec.Schema())
+	require.NoError(t, err)
+	require.EqualValues(t, 2, got.NumRows())
+	got.Release()
+
+	other := arrow.NewSchema([]arrow.Field{{Name: "a0", Type: arrow.BinaryTypes.String}}, nil)
+	_, err = recordOf(parent, other)
+	require.ErrorContains(t, err, "a0")
+	wider := arrow.NewSchema([]arrow.Field{{Name: "a0", Type: arrow.PrimitiveTypes.Int64}, {Name: "a1", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	_, err = recordOf(parent, wider)
+	require.Error(t, err)
 }
