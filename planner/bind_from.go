@@ -16,9 +16,10 @@ type cteEnv struct {
 	name   string
 	def    *ast.CommonTableExpression
 	env    *cteEnv // the CTEs visible inside def
-	// selfRef marks a recursive CTE's reference to itself, which is not
-	// supported yet.
+	// selfRef marks a recursive CTE's name inside its own definition:
+	// work is set while its recursive part is planned (recursive.go).
 	selfRef bool
+	work    *workRef
 }
 
 func (e *cteEnv) lookup(name string) *cteEnv {
@@ -75,9 +76,21 @@ func (b *builder) planTableSource(ts *ast.TableSource, env *cteEnv) (node, []col
 		}
 		if cte := env.lookup(src.Name.O); cte != nil && src.Schema.O == "" {
 			if cte.selfRef {
-				return nil, nil, fmt.Errorf("recursive common table expression %q is not supported yet", src.Name.O)
+				if cte.work == nil {
+					return nil, nil, fmt.Errorf("recursive common table expression %q may be read only by the SELECTs of its recursive part", src.Name.O)
+				}
+				nd = &workTableNode{ref: cte.work, cols: cte.work.cols}
+				break
 			}
-			q, err := b.planResultSet(cte.def.Query.Query, cte.env)
+			q, recursive, err := b.planRecursiveCTE(cte)
+			if err != nil {
+				return nil, nil, err
+			}
+			if recursive {
+				nd = q
+				break
+			}
+			q, err = b.planResultSet(cte.def.Query.Query, cte.env)
 			if err != nil {
 				return nil, nil, fmt.Errorf("in common table expression %q: %w", cte.name, err)
 			}
