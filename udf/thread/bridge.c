@@ -331,6 +331,31 @@ void tp_release_struct(struct ArrowArray* a, struct ArrowSchema* s) {
   if (s != NULL && s->release != NULL) s->release(s);
 }
 
+// A buffer of no bytes is exported as this, not NULL, for consumers that
+// read a NULL data buffer badly (as Go's cdata does, apache/arrow#33936).
+const uint8_t tp_zero_region[64] __attribute__((aligned(64)));
+
+static void tp_export_unref(tp_export* e) {
+  if (__atomic_sub_fetch(&e->live, 1, __ATOMIC_ACQ_REL) == 0)
+    __atomic_store_n(&e->released, 1, __ATOMIC_RELEASE);
+}
+
+// The parent's release releases the children still in place (a consumer
+// may have moved some out: they are released on their own).
+void tp_export_release(struct ArrowArray* a) {
+  for (int64_t i = 0; i < a->n_children; i++) {
+    struct ArrowArray* c = a->children[i];
+    if (c->release != NULL) c->release(c);
+  }
+  a->release = NULL;
+  tp_export_unref((tp_export*)a->private_data);
+}
+
+void tp_export_release_child(struct ArrowArray* a) {
+  a->release = NULL;
+  tp_export_unref((tp_export*)a->private_data);
+}
+
 // An exported batch whose Go buffers are pinned: its release callback
 // releases it, then unpins them.
 typedef struct {

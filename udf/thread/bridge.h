@@ -84,6 +84,22 @@ typedef struct {
   struct ArrowSchema out_schema;
 } tp_batch;
 
+// tp_export is the C memory of an input batch the engine exported itself
+// (batch.go, exportFlat): the batch's parent struct is the caller's, its
+// children and every buffer pointer array live in this block, after the
+// header. Releasing the parent or a child only counts down `live` and sets
+// `released` when it reaches 0: the engine then unpins and frees what the
+// batch held, so no release calls back into Go.
+typedef struct {
+  int64_t live;      // the parent and children not yet released
+  int32_t released;  // 1 once live has reached 0
+  int32_t pad;
+} tp_export;
+
+void tp_export_release(struct ArrowArray* a);
+void tp_export_release_child(struct ArrowArray* a);
+extern const uint8_t tp_zero_region[64];
+
 int tp_init(const char* program_name, char** info, tp_error* err);
 int tp_create(const char* descriptor, Py_ssize_t len, struct ArrowSchema* out_schema,
               PyObject** handle, tp_call* call, uint64_t gen, tp_error* err);

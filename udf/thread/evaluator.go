@@ -37,6 +37,7 @@ type evaluator struct {
 	outSchema *arrow.Schema
 	outStruct *arrow.StructType
 	pending   []arrow.Record // outputs not yet received, oldest first
+	exports   inputExports   // input batches Python may still hold
 }
 
 func newEvaluator(ctx context.Context, rt *Runtime, kind udfpb.Operation_Kind, name string, desc []byte) (*evaluator, error) {
@@ -103,7 +104,7 @@ func (e *evaluator) Send(ctx context.Context, in arrow.Record) error {
 			withSchema = true
 			e.inSchema, e.inStruct = in.Schema(), structOf(in.Schema())
 		}
-		e.batch.exportInput(in, e.inStruct, withSchema)
+		e.batch.exportInput(in, e.inStruct, withSchema, &e.exports)
 	}
 	e.gen++
 	stop := watch(ctx, e.call, e.gen)
@@ -112,6 +113,9 @@ func (e *evaluator) Send(ctx context.Context, in arrow.Record) error {
 	rc := C.tp_process(e.handle, e.batch.c, cbool(withArray), cbool(withSchema), C.int64_t(in.NumRows()),
 		e.call, C.uint64_t(e.gen), &cerr)
 	runtime.UnlockOSThread()
+	// Python released the input when it dropped it, usually before
+	// returning.
+	e.exports.sweep()
 	if stop != nil {
 		stop()
 	}
@@ -212,6 +216,7 @@ func (e *evaluator) Close() error {
 	}
 	e.batch.free()
 	e.batch = batchStructs{}
+	e.exports.close()
 	return err
 }
 

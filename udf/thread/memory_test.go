@@ -26,7 +26,9 @@ func TestGoBatchReachesPythonWithoutCopy(t *testing.T) {
 	defer rec.Release()
 	b := newBatchStructs()
 	defer b.free()
-	b.exportInput(rec, structOf(rec.Schema()), true)
+	var xs inputExports
+	defer xs.close()
+	b.exportInput(rec, structOf(rec.Schema()), true, &xs)
 	require.EqualValues(t, 1, pinnedBatches.Load())
 	in, inSchema, _, _ := b.addresses()
 
@@ -39,7 +41,11 @@ del batch`, in, inSchema))
 	goAddr := uintptr(unsafe.Pointer(&rec.Column(0).Data().Buffers()[1].Bytes()[0]))
 	require.Equal(t, fmt.Sprintf("(%d, [10, 20, 30])", goAddr), out)
 	require.True(t, b.inputTaken(), "Python took the batch over")
-	require.EqualValues(t, 0, pinnedBatches.Load(), "Python released the batch when it dropped it: the buffers are unpinned")
+	require.Len(t, xs.live, 1)
+	require.True(t, xs.live[0].released(), "Python released the batch when it dropped it")
+	xs.sweep()
+	require.Empty(t, xs.live)
+	require.EqualValues(t, 0, pinnedBatches.Load(), "the sweep after Python released the batch unpinned the buffers")
 }
 
 // A Python batch reaches Go without a copy: Go reads Python's buffer, and
@@ -169,4 +175,79 @@ func TestRecordOfMismatchIsAnError(t *testing.T) {
 	wider := arrow.NewSchema([]arrow.Field{{Name: "a0", Type: arrow.PrimitiveTypes.Int64}, {Name: "a1", Type: arrow.PrimitiveTypes.Int64}}, nil)
 	_, err = recordOf(parent, wider)
 	require.Error(t, err)
+}
+
+// A batch Python keeps after the call stays pinned and retained until
+// Python drops it, also when its evaluator was closed in between.
+func TestInputPythonKeepsIsReleasedWhenDropped(t *testing.T) {
+	r := newRuntime(t)
+	mem := checkedMem(t, r)
+	mod, env := writeModule(t, `
+kept = []
+
+# A Pandas function's Series of a STRING column is backed by the engine's
+# buffers (pandas' Arrow strings): keeping it keeps the batch.
+@udf(result_type='BIGINT', func_type='pandas')
+def keep(s):
+    kept.append(s)
+    return s.str.len()
+`)
+	op := scalarOp(mod, "keep", []string{"STRING"}, "BIGINT", 1)
+	op.Functions[0].FuncType = udfpb.Function_PANDAS
+	ev, err := r.Prepare(context.Background(), op, env)
+	require.NoError(t, err)
+	in := mixedRecord(mem, 3)
+	out, err := udf.Eval(context.Background(), ev, in)
+	in.Release()
+	require.NoError(t, err)
+	require.Equal(t, "[7 7 8]", fmt.Sprint(out.Column(0)))
+	out.Release()
+	require.EqualValues(t, 1, pinnedBatches.Load(), "Python holds the batch")
+	require.NoError(t, ev.Close())
+	require.EqualValues(t, 1, pinnedBatches.Load(), "closing the evaluator does not let go of a batch Python holds")
+	require.EqualValues(t, 1, orphans.n.Load())
+
+	_, err = r.run(context.Background(), fmt.Sprintf("import gc, %s as m\nm.kept.clear()\ngc.collect()", mod))
+	require.NoError(t, err)
+	sweepOrphans()
+	require.EqualValues(t, 0, pinnedBatches.Load(), "once Python dropped the batch, a sweep unpinned it")
+	require.EqualValues(t, 0, orphans.n.Load())
+	// checkedMem checks that the batch's Go memory was released.
+}
+
+// A batch with a nested column takes cdata's export, and is released too.
+func TestNestedInputIsReleased(t *testing.T) {
+	r := newRuntime(t)
+	mem := checkedMem(t, r)
+	mod, env := writeModule(t, `
+@udf(result_type='BIGINT')
+def total(i, xs):
+    return i + sum(xs)
+`)
+	ev := prepare(t, r, scalarOp(mod, "total", []string{"BIGINT", "ARRAY<BIGINT>"}, "BIGINT", 0, 1), env)
+	for n := 0; n < 5; n++ {
+		ib := array.NewInt64Builder(mem)
+		lb := array.NewListBuilder(mem, arrow.PrimitiveTypes.Int64)
+		vb := lb.ValueBuilder().(*array.Int64Builder)
+		for i := 0; i < n; i++ {
+			ib.Append(int64(i))
+			lb.Append(true)
+			vb.AppendValues([]int64{10, 20}, nil)
+		}
+		a, l := ib.NewArray(), lb.NewArray()
+		ib.Release()
+		lb.Release()
+		schema := arrow.NewSchema([]arrow.Field{{Name: "a0", Type: a.DataType(), Nullable: true}, {Name: "a1", Type: l.DataType(), Nullable: true}}, nil)
+		rec := array.NewRecord(schema, []arrow.Array{a, l}, int64(n))
+		a.Release()
+		l.Release()
+		out, err := udf.Eval(context.Background(), ev, rec)
+		require.NoError(t, err)
+		rec.Release()
+		for i := 0; i < n; i++ {
+			require.EqualValues(t, i+30, out.Column(0).(*array.Int64).Value(i))
+		}
+		out.Release()
+	}
+	require.EqualValues(t, 0, pinnedBatches.Load())
 }
