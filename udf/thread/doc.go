@@ -52,19 +52,24 @@
 //
 // # Batches
 //
-// Go → Python: the record is exported with arrow/cdata into C-allocated
-// ArrowArray structs (one per evaluator, reused), and Python imports it with
+// Go → Python: the record is exported into C-allocated ArrowArray structs
+// (the parent one per evaluator, reused), and Python imports it with
 // pyarrow.RecordBatch._import_from_c: the buffers are shared, not copied.
 // The schema crosses only when it changes. Go buffers stay referenced from
 // C after the call returns, so they are pinned (runtime.Pinner) until
-// Python releases the batch, which the wrapped release callback reports
-// (taipanUnpin): this is what the cgo pointer rules ask of Go memory kept
-// by C.
+// Python releases the batch: this is what the cgo pointer rules ask of Go
+// memory kept by C. A record of flat columns (fixed-width, boolean,
+// string, binary) is exported by exportFlat into one C block whose release
+// only counts down in C (tp_export); the evaluator unpins and releases the
+// record at its next sweep, after each call. Other records go through
+// arrow/cdata, whose release calls back into Go (taipanUnpin): three Go
+// callbacks from inside the cgo call for a one-column batch, which is
+// what exportFlat saves.
 //
 // Python → Go: the output batch is exported with
 // pyarrow.RecordBatch._export_to_c into the evaluator's C structs and
-// imported with cdata.ImportCRecordBatchWithSchema against the output
-// schema imported once at Prepare: Go reads Python's buffers in place and
+// imported with cdata against the output schema imported once at Prepare
+// (and its struct type, made once): Go reads Python's buffers in place and
 // calls Python's release callback when the record is released.
 //
 // One batch is one cgo call: import, Operation.process and export happen
