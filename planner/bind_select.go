@@ -369,17 +369,25 @@ func (st *selectState) planAggregate(n node) (node, error) {
 		switch a := a.(type) {
 		case *ast.AggregateFuncExpr:
 			name, argNodes, distinct = strings.ToLower(a.F), a.Args, a.Distinct
-			if a.Order != nil {
+			if a.Order != nil && name != ast.AggFuncGroupConcat {
 				return nil, fmt.Errorf("ORDER BY inside %s is not supported", name)
 			}
 		case *ast.FuncCallExpr:
 			name, argNodes = a.FnName.L, a.Args
 		}
-		fn, args, err := st.b.bindAggregate(name, argNodes, distinct, argBinder)
+		var fn catalog.BoundAggregate
+		var args []scalar
+		var err error
+		k := ""
+		if ae, ok := a.(*ast.AggregateFuncExpr); ok && name == ast.AggFuncGroupConcat {
+			fn, args, k, err = st.b.bindGroupConcat(ae, argBinder)
+		} else {
+			fn, args, err = st.b.bindAggregate(name, argNodes, distinct, argBinder)
+		}
 		if err != nil {
 			return nil, err
 		}
-		k := fmt.Sprintf("%s/%v/%v", fn.Name(), distinct, starArgs(argNodes))
+		k += fmt.Sprintf("%s/%v/%v", fn.Name(), distinct, starArgs(argNodes))
 		for _, s := range args {
 			k += "/" + s.key()
 		}
@@ -755,3 +763,50 @@ func (st *selectState) planWindows(n node) (node, error) {
 }
 
 func (st *selectState) winType(col int) types.Type { return st.winCols[col].Type }
+
+// orderedAggregate is implemented by aggregates that take ORDER BY
+// (GROUP_CONCAT): its keys follow the values among the arguments.
+type orderedAggregate interface {
+	BindOrderedAggregate(args []types.Type, desc []bool, distinct bool) (catalog.BoundAggregate, error)
+}
+
+// bindGroupConcat binds GROUP_CONCAT: the parser gives the values then
+// the separator; the ORDER BY keys go between them. key tells calls apart
+// that differ only in their ORDER BY directions.
+func (b *builder) bindGroupConcat(a *ast.AggregateFuncExpr, bd *binder) (catalog.BoundAggregate, []scalar, string, error) {
+	f, ok := b.cat.Function(ast.AggFuncGroupConcat)
+	if !ok {
+		return nil, nil, "", fmt.Errorf("unknown function %q", ast.AggFuncGroupConcat)
+	}
+	of, ok := f.(orderedAggregate)
+	if !ok || len(a.Args) < 2 {
+		return nil, nil, "", fmt.Errorf("function %s cannot be called here", exprText(a))
+	}
+	nodes := append([]ast.ExprNode(nil), a.Args[:len(a.Args)-1]...)
+	var desc []bool
+	key := "order"
+	if a.Order != nil {
+		for _, it := range a.Order.Items {
+			if _, ok := it.Expr.(*ast.PositionExpr); ok {
+				return nil, nil, "", fmt.Errorf("ORDER BY positions inside %s are not supported", exprText(a))
+			}
+			nodes = append(nodes, it.Expr)
+			desc = append(desc, it.Desc)
+			key += fmt.Sprintf("/%v", it.Desc)
+		}
+	}
+	nodes = append(nodes, a.Args[len(a.Args)-1])
+	args, err := bd.bindAll(nodes)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if _, ok := args[len(args)-1].(*constant); !ok {
+		return nil, nil, "", fmt.Errorf("the SEPARATOR of %s must be a constant", exprText(a))
+	}
+	ts := make([]types.Type, len(args))
+	for i, s := range args {
+		ts[i] = s.Type()
+	}
+	fn, err := of.BindOrderedAggregate(ts, desc, a.Distinct)
+	return fn, args, key + "/", err
+}

@@ -62,6 +62,7 @@ func functions() []catalog.Function {
 	for _, a := range aggregates() {
 		fs = append(fs, a)
 	}
+	fs = append(fs, groupConcat{})
 	sort.Slice(fs, func(i, j int) bool { return fs[i].Name() < fs[j].Name() })
 	return fs
 }
