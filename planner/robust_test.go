@@ -24,7 +24,7 @@ func TestUnsupportedSyntaxErrors(t *testing.T) {
 		"TABLE t":                             "table",
 		"VALUES ROW(1)":                       "values",
 		"SELECT a FROM t WHERE a > ALL (SELECT a FROM u LIMIT ?)":                       "?",
-		"SELECT group_concat(b ORDER BY a) FROM t":                                      "group_concat",
+		"SELECT group_concat(b ORDER BY 1) FROM t":                                      "group_concat",
 		"SELECT sum(a) OVER (ORDER BY a GROUPS 1 PRECEDING) FROM t":                     "GROUPS",
 		"SELECT rank(a) OVER (ORDER BY a) FROM t":                                       "rank",
 		"SELECT * FROM t, LATERAL (SELECT 1) AS l":                                      "LATERAL",

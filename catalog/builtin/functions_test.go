@@ -175,7 +175,7 @@ func TestRegistry(t *testing.T) {
 		"replace", "reverse", "repeat", "lpad", "rpad", "instr", "locate", "position", "ascii", "strcmp", "year", "month", "day",
 		"dayofmonth", "hour", "minute", "second", "date", "now", "current_timestamp", "current_date", "datediff", "date_format",
 		"date_add", "date_sub", "adddate", "subdate", "extract", "timestampdiff",
-		"count", "sum", "avg", "min", "max"}
+		"count", "sum", "avg", "min", "max", "group_concat"}
 	require.ElementsMatch(t, want, names)
 	for _, n := range names {
 		f, ok := cat.Function(n)
