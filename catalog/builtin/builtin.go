@@ -54,7 +54,7 @@ var operators = map[string]binder{
 // functions returns every built-in function, scalar and aggregate.
 func functions() []catalog.Function {
 	var fs []catalog.Function
-	for _, m := range []map[string]binder{operators, mathFunctions, stringFunctions, dateFunctions} {
+	for _, m := range []map[string]binder{operators, mathFunctions, stringFunctions, dateFunctions, moreStringFunctions, moreDateFunctions} {
 		for name, b := range m {
 			fs = append(fs, &scalar{name: name, bind: b})
 		}

@@ -175,7 +175,10 @@ func TestRegistry(t *testing.T) {
 		"replace", "reverse", "repeat", "lpad", "rpad", "instr", "locate", "position", "ascii", "strcmp", "year", "month", "day",
 		"dayofmonth", "hour", "minute", "second", "date", "now", "current_timestamp", "current_date", "datediff", "date_format",
 		"date_add", "date_sub", "adddate", "subdate", "extract", "timestampdiff",
-		"count", "sum", "avg", "min", "max", "group_concat"}
+		"count", "sum", "avg", "min", "max", "group_concat",
+		"dayofweek", "dayofyear", "weekday", "quarter", "week", "monthname", "dayname", "last_day", "makedate", "from_unixtime",
+		"unix_timestamp", "str_to_date", "hex", "unhex", "md5", "sha1", "sha", "sha2", "crc32", "bin", "oct", "conv", "field", "elt",
+		"find_in_set", "space", "mid", "insert_func", "char_func", "ord", "soundex", "regexp", "regexp_like", "format", "uuid", "rand"}
 	require.ElementsMatch(t, want, names)
 	for _, n := range names {
 		f, ok := cat.Function(n)
@@ -199,7 +202,8 @@ func TestNullTypedArguments(t *testing.T) {
 	arity := map[string]int{"pi": 0, "now": 0, "current_timestamp": 0, "current_date": 0, "case": 2, "in": 2,
 		"substring": 2, "substr": 2, "left": 2, "right": 2, "replace": 3, "repeat": 2, "lpad": 3, "rpad": 3, "instr": 2,
 		"locate": 2, "position": 2, "strcmp": 2, "datediff": 2, "date_format": 2, "power": 2, "pow": 2, "truncate": 2,
-		"if": 3, "ifnull": 2, "date_add": 3, "date_sub": 3, "adddate": 2, "subdate": 2, "extract": 2, "timestampdiff": 3, "nullif": 2, "greatest": 2, "least": 2, "concat_ws": 2, "like": 2}
+		"if": 3, "ifnull": 2, "date_add": 3, "date_sub": 3, "adddate": 2, "subdate": 2, "extract": 2, "timestampdiff": 3, "nullif": 2, "greatest": 2, "least": 2, "concat_ws": 2, "like": 2,
+		"conv": 3, "insert_func": 4, "char_func": 2, "uuid": 0, "unix_timestamp": 1}
 	for _, name := range Names() {
 		f, _ := cat.Function(name)
 		if f.Kind() != catalog.KindScalar {
