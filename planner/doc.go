@@ -20,6 +20,17 @@
 // directions reach functions as upper-case string constants. count(*)
 // binds with star set and no arguments.
 //
+// Subqueries in expressions (subquery.go) are planned with the enclosing
+// binder as their outer scope and joined to the clause's input once it is
+// bound: WHERE conjuncts [NOT] EXISTS / [NOT] IN become semi and anti
+// hash joins, other IN and EXISTS mark joins, scalar subqueries single
+// joins; decorrelate.go pulls correlated conditions up into those joins,
+// grouping aggregates by the correlation keys. Correlation it cannot pull
+// up (under LIMIT, windows, non-equalities under aggregates) is an error.
+// WITH RECURSIVE (recursive.go) plans the anchor and the recursive part
+// over a work table for exec.RecursiveCTE; INTERSECT and EXCEPT fold by
+// precedence in bind_setop.go.
+//
 // Scalars stay plain data until building so that rules can rewrite them.
 // Python scalar calls bind as pyCall scalars carrying the mode they run in
 // (udf.ModeFor); the rule of python_rule.go cuts them out of every
