@@ -15,6 +15,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
 	"github.com/apache/arrow/go/v15/arrow/cdata"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 )
@@ -61,9 +62,15 @@ func (b batchStructs) addresses() (in, inSchema, out, outSchema uintptr) {
 		uintptr(unsafe.Pointer(&b.c.out)), uintptr(unsafe.Pointer(&b.c.out_schema))
 }
 
-// importOutput takes over the output batch, read with schema and its
-// struct type st, or with the schema exported beside it when schema is nil.
-func (b batchStructs) importOutput(schema *arrow.Schema, st *arrow.StructType) (arrow.Record, error) {
+// importOutput takes over the output batch, read with schema, its struct
+// type st and its flatLayouts flat, or with the schema exported beside it
+// when schema is nil.
+func (b batchStructs) importOutput(schema *arrow.Schema, st *arrow.StructType, flat []int) (arrow.Record, error) {
+	if schema != nil {
+		if rec, ok, err := importFlat(&b.c.out, schema, flat); ok {
+			return rec, err
+		}
+	}
 	return importRecord(&b.c.out, schema, st, &b.c.out_schema)
 }
 
@@ -152,15 +159,14 @@ func importRecord(arr *C.struct_ArrowArray, schema *arrow.Schema, st *arrow.Stru
 	return rec, nil
 }
 
-// recordOf is the record batch of a struct array's fields. array.NewRecord
-// panics on columns that do not match the schema: that is an error here.
-func recordOf(parent *array.Struct, schema *arrow.Schema) (rec arrow.Record, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			rec, err = nil, fmt.Errorf("%v", r)
-		}
-	}()
-	return array.RecordFromStructArray(parent, schema), nil
+// recordOf is the record batch of a struct array's fields, or an error
+// when they do not match schema.
+func recordOf(parent *array.Struct, schema *arrow.Schema) (arrow.Record, error) {
+	cols := make([]arrow.Array, parent.NumField())
+	for i := range cols {
+		cols[i] = parent.Field(i)
+	}
+	return newRecord(schema, cols, int64(parent.Len()))
 }
 
 // inputExport is one input batch exported by exportFlat, until Python has
@@ -192,19 +198,40 @@ var orphans struct {
 	list []*inputExport
 }
 
-// flatColumn tells whether exportFlat can export a column of data d: the
-// types whose Go buffers are the C Data Interface's, validity bitmap
-// first, with no children or dictionary.
-func flatColumn(d arrow.ArrayData) bool {
-	want := 2
-	switch d.DataType().ID() {
+// flatLayout is the number of buffers of a flat type, 0 for other types.
+// Flat types have a validity bitmap and one fixed-width data buffer, or
+// offsets and values, and no children: their Go buffers are the C Data
+// Interface's.
+func flatLayout(dt arrow.DataType) int {
+	switch dt.ID() {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16,
 		arrow.UINT32, arrow.UINT64, arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.DATE32,
 		arrow.DATE64, arrow.TIME32, arrow.TIME64, arrow.TIMESTAMP, arrow.DURATION, arrow.DECIMAL128,
 		arrow.DECIMAL256, arrow.FIXED_SIZE_BINARY:
+		return 2
 	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
-		want = 3
-	default:
+		return 3
+	}
+	return 0
+}
+
+// flatLayouts are the flatLayout of each field of schema, or nil when
+// one is not flat.
+func flatLayouts(schema *arrow.Schema) []int {
+	out := make([]int, schema.NumFields())
+	for i, f := range schema.Fields() {
+		if out[i] = flatLayout(f.Type); out[i] == 0 {
+			return nil
+		}
+	}
+	return out
+}
+
+// flatColumn tells whether exportFlat can export a column of data d: a
+// flat type, with the buffers its layout has and no dictionary.
+func flatColumn(d arrow.ArrayData) bool {
+	want := flatLayout(d.DataType())
+	if want == 0 {
 		return false
 	}
 	// Dictionary returns a typed nil *array.Data when there is none.
@@ -352,4 +379,128 @@ func sweepOrphans() {
 	clear(orphans.list[len(kept):])
 	orphans.list = kept
 	orphans.n.Store(int64(len(kept)))
+}
+
+// flatImport holds an output batch importFlat took over: its C struct,
+// moved into Go memory, is released when the last of its buffers is.
+type flatImport struct {
+	arr  C.struct_ArrowArray
+	live atomic.Int64 // the buffers not yet freed, plus one while importing
+}
+
+func (f *flatImport) Allocate(int) []byte           { panic("thread: flatImport does not allocate") }
+func (f *flatImport) Reallocate(int, []byte) []byte { panic("thread: flatImport does not allocate") }
+
+// Free is called by each imported buffer's last Release.
+func (f *flatImport) Free([]byte) {
+	if f.live.Add(-1) == 0 {
+		C.tp_release_struct(&f.arr, nil)
+	}
+}
+
+func (f *flatImport) buffer(p unsafe.Pointer, size int64) (*memory.Buffer, error) {
+	if p == nil {
+		if size != 0 {
+			return nil, fmt.Errorf("a buffer of %d bytes is missing", size)
+		}
+		return memory.NewBufferBytes([]byte{}), nil
+	}
+	f.live.Add(1)
+	return memory.NewBufferWithAllocator(unsafe.Slice((*byte)(p), size), f), nil
+}
+
+// importFlat takes over the output batch in arr, read with schema whose
+// flatLayouts are flat (nil: not flat), when the batch has the plain shape
+// pyarrow exports (no offset, no dictionary, no grandchildren): what
+// cdata's import does for it, without its generic machinery. ok false
+// leaves arr untouched. On an error arr is released.
+func importFlat(arr *C.struct_ArrowArray, schema *arrow.Schema, flat []int) (rec arrow.Record, ok bool, err error) {
+	fields := schema.Fields()
+	if flat == nil || int(arr.n_children) != len(fields) || arr.offset != 0 || arr.null_count > 0 ||
+		arr.dictionary != nil || arr.release == nil {
+		return nil, false, nil
+	}
+	children := unsafe.Slice(arr.children, len(fields))
+	for i := range fields {
+		c := children[i]
+		if c.n_children != 0 || c.dictionary != nil || int(c.n_buffers) != flat[i] || c.length < 0 || c.offset < 0 {
+			return nil, false, nil
+		}
+	}
+	f := &flatImport{arr: *arr}
+	arr.release = nil // moved
+	f.live.Store(1)
+	defer f.Free(nil)
+	cols := make([]arrow.Array, len(fields))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	for i, field := range fields {
+		c := children[i]
+		cbufs := unsafe.Slice(c.buffers, c.n_buffers)
+		n := int64(c.length) + int64(c.offset)
+		bufs := make([]*memory.Buffer, len(cbufs))
+		release := func() {
+			for _, b := range bufs {
+				if b != nil {
+					b.Release()
+				}
+			}
+		}
+		if cbufs[0] != nil {
+			bufs[0], _ = f.buffer(cbufs[0], int64(bitutil.BytesForBits(n)))
+		} else if c.null_count > 0 {
+			return nil, true, fmt.Errorf("column %q has %d NULLs and no validity bitmap", field.Name, c.null_count)
+		}
+		if flat[i] == 3 {
+			width := int64(4)
+			if id := field.Type.ID(); id == arrow.LARGE_STRING || id == arrow.LARGE_BINARY {
+				width = 8
+			}
+			var values int64
+			if n > 0 || cbufs[1] != nil {
+				if cbufs[1] == nil {
+					release()
+					return nil, true, fmt.Errorf("column %q has no offsets", field.Name)
+				}
+				if width == 4 {
+					values = int64(unsafe.Slice((*int32)(cbufs[1]), n+1)[n])
+				} else {
+					values = unsafe.Slice((*int64)(cbufs[1]), n+1)[n]
+				}
+			}
+			bufs[1], err = f.buffer(cbufs[1], width*(n+1))
+			if err == nil {
+				bufs[2], err = f.buffer(cbufs[2], values)
+			}
+		} else {
+			bits := int64(field.Type.(arrow.FixedWidthDataType).BitWidth())
+			bufs[1], err = f.buffer(cbufs[1], int64(bitutil.BytesForBits(n*bits)))
+		}
+		if err != nil {
+			release()
+			return nil, true, fmt.Errorf("column %q: %w", field.Name, err)
+		}
+		data := array.NewData(field.Type, int(c.length), bufs, nil, int(c.null_count), int(c.offset))
+		release()
+		cols[i] = array.MakeFromData(data)
+		data.Release()
+	}
+	rec, err = newRecord(schema, cols, int64(f.arr.length))
+	return rec, true, err
+}
+
+// newRecord is array.NewRecord, whose panic on columns that do not match
+// the schema is an error here.
+func newRecord(schema *arrow.Schema, cols []arrow.Array, rows int64) (rec arrow.Record, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rec, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return array.NewRecord(schema, cols, rows), nil
 }

@@ -68,9 +68,11 @@
 //
 // Python → Go: the output batch is exported with
 // pyarrow.RecordBatch._export_to_c into the evaluator's C structs and
-// imported with cdata against the output schema imported once at Prepare
-// (and its struct type, made once): Go reads Python's buffers in place and
-// calls Python's release callback when the record is released.
+// imported against the output schema imported once at Prepare: Go reads
+// Python's buffers in place and calls Python's release callback when the
+// record is released. Flat columns are imported by importFlat, which
+// moves the struct into Go memory and releases it with the last buffer;
+// others by cdata (with the schema's struct type made once).
 //
 // One batch is one cgo call: import, Operation.process and export happen
 // in it; rows are never crossed one by one.

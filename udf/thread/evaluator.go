@@ -36,6 +36,7 @@ type evaluator struct {
 	inStruct  *arrow.StructType
 	outSchema *arrow.Schema
 	outStruct *arrow.StructType
+	outFlat   []int          // flatLayouts(outSchema)
 	pending   []arrow.Record // outputs not yet received, oldest first
 	exports   inputExports   // input batches Python may still hold
 }
@@ -74,7 +75,7 @@ func newEvaluator(ctx context.Context, rt *Runtime, kind udfpb.Operation_Kind, n
 		e.Close()
 		return nil, &udf.Error{Function: name, Message: fmt.Sprintf("the output schema does not import: %v", err)}
 	}
-	e.outSchema, e.outStruct = schema, structOf(schema)
+	e.outSchema, e.outStruct, e.outFlat = schema, structOf(schema), flatLayouts(schema)
 	return e, nil
 }
 
@@ -181,7 +182,7 @@ func (e *evaluator) output(ctx context.Context, rc C.int, cerr *C.tp_error) (arr
 		if rc == C.TP_BATCH_SCHEMA {
 			schema = nil // read it from the schema exported beside the batch
 		}
-		rec, err := e.batch.importOutput(schema, st)
+		rec, err := e.batch.importOutput(schema, st, e.outFlat)
 		if err != nil {
 			return nil, &udf.Error{Function: e.name, Message: fmt.Sprintf("the output batch does not import: %v", err)}
 		}

@@ -63,7 +63,7 @@ batch._export_to_c(%d, %d)
 result = batch.column(0).buffers()[1].address
 del batch`, outAddr, outSchema))
 	require.NoError(t, err)
-	rec, err := b.importOutput(nil, nil)
+	rec, err := b.importOutput(nil, nil, nil)
 	require.NoError(t, err)
 	pyAddr, err := strconv.ParseUint(out, 10, 64)
 	require.NoError(t, err)
@@ -250,4 +250,60 @@ def total(i, xs):
 		out.Release()
 	}
 	require.EqualValues(t, 0, pinnedBatches.Load())
+}
+
+// importFlat reads every flat type as cdata does, with NULLs, sliced
+// columns and no rows, and releases Python's memory with the record.
+func TestImportFlatMatchesCdata(t *testing.T) {
+	r := newRuntime(t)
+	before := pyarrowBytes(t, r)
+	for _, slice := range []string{"", ".slice(1, 3)", ".slice(4)"} {
+		var recs [2]arrow.Record
+		for k := range recs {
+			b := newBatchStructs()
+			_, _, outAddr, outSchema := b.addresses()
+			_, err := r.run(context.Background(), fmt.Sprintf(`
+import datetime, decimal
+import pyarrow as pa
+cols = {
+    'i8': pa.array([1, None, -3, 4], pa.int8()),
+    'i16': pa.array([None, 2, 3, -4], pa.int16()),
+    'i32': pa.array([1, 2, None, 4], pa.int32()),
+    'i64': pa.array([1, 2, 3, None], pa.int64()),
+    'f32': pa.array([1.5, None, 3.5, 4.5], pa.float32()),
+    'f64': pa.array([float('nan'), 2.5, None, 4.5], pa.float64()),
+    'b': pa.array([True, False, None, True], pa.bool_()),
+    'd': pa.array([datetime.date(2024, 1, 1), None, datetime.date(1969, 12, 31), datetime.date(2000, 2, 29)], pa.date32()),
+    'ts': pa.array([datetime.datetime(2024, 1, 1, 12), None, datetime.datetime(1970, 1, 1), datetime.datetime(1, 1, 1)], pa.timestamp('us')),
+    'dec': pa.array([decimal.Decimal('1.25'), None, decimal.Decimal('-99999999.99'), decimal.Decimal('0')], pa.decimal128(10, 2)),
+    's': pa.array(['a', None, '', 'dd' * 50], pa.string()),
+    'bin': pa.array([b'x', b'', None, b'\0\1'], pa.binary()),
+    'ls': pa.array([None, 'bb', 'ccc', 'é'], pa.large_string()),
+}
+batch = pa.RecordBatch.from_arrays(list(cols.values()), names=list(cols))%s
+batch._export_to_c(%d, %d)
+del batch, cols`, slice, outAddr, outSchema))
+			require.NoError(t, err)
+			schema, err := importSchema(&b.c.out_schema)
+			require.NoError(t, err)
+			flat := flatLayouts(schema)
+			require.NotNil(t, flat, "every column is flat")
+			if k == 0 {
+				rec, ok, err := importFlat(&b.c.out, schema, flat)
+				require.True(t, ok)
+				require.NoError(t, err)
+				recs[k] = rec
+			} else {
+				rec, err := importRecord(&b.c.out, schema, structOf(schema), nil)
+				require.NoError(t, err)
+				recs[k] = rec
+			}
+			b.free()
+		}
+		require.True(t, array.RecordApproxEqual(recs[0], recs[1], array.WithNaNsEqual(true), array.WithAbsTolerance(0)), "slice %q:\n%v\n%v", slice, recs[0], recs[1])
+		require.Equal(t, recs[1].NumRows(), recs[0].NumRows())
+		recs[0].Release()
+		recs[1].Release()
+	}
+	require.Equal(t, before, pyarrowBytes(t, r), "releasing the records released Python's memory")
 }
