@@ -230,7 +230,7 @@ func (s *ipcExchange) write(rec arrow.Record) error {
 func (s *ipcExchange) read() (arrow.Record, error) {
 	if s.r == nil {
 		_ = s.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		r, err := ipc.NewReader(s.conn)
+		r, err := ipc.NewReader(bufio.NewReaderSize(s.conn, 64<<10))
 		if err != nil {
 			return nil, err
 		}
