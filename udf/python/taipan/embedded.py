@@ -43,12 +43,12 @@ the error ``Cancelled``.
 """
 
 import sys
-import traceback as _traceback
 
 import pyarrow as pa
 
 from taipan import operations
-from taipan.errors import PythonFunctionError, TaipanError, format_user_traceback
+from taipan import errors as _errors
+from taipan.errors import format_user_traceback
 
 __all__ = ['Cancelled', 'Handle', 'start', 'create', 'process', 'finish', 'close', 'describe',
            'error_fields', 'run']
@@ -140,29 +140,10 @@ def describe(target, python_files):
 def error_fields(exc):
     """(error, function, message, traceback) of ``exc``; ``message`` reads
     after "Python function NAME failed: "."""
-    name = type(exc).__name__
-    function = getattr(exc, 'function', None) or ''
-    tb = getattr(exc, 'traceback', None) or ''
     if isinstance(exc, Cancelled):
-        message = 'interrupted'
-        tb = format_user_traceback(exc)
-    elif isinstance(exc, PythonFunctionError):
-        message = exc.exception_type
-        if exc.exception_message:
-            message += ': ' + exc.exception_message
-        if exc.method:
-            message = 'in %s: %s' % (exc.method, message)
-    elif isinstance(exc, TaipanError):
-        message = str(exc)
-        # The engine's error already says "Python function NAME failed: ".
-        prefix = 'Python function %r ' % function
-        if function and message.startswith(prefix):
-            message = message[len(prefix):]
-    else:
-        name = 'InternalError'
-        message = 'embedded Python: %s: %s' % (type(exc).__name__, exc)
-        tb = ''.join(_traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return name, function, message, tb
+        return (type(exc).__name__, getattr(exc, 'function', None) or '', 'interrupted',
+                format_user_traceback(exc))
+    return _errors.error_fields(exc, 'embedded Python')
 
 
 def run(source):

@@ -88,3 +88,31 @@ def format_user_traceback(exc):
     if tb is None:
         tb = exc.__traceback__
     return ''.join(_traceback.format_exception(type(exc), exc, tb))
+
+
+def error_fields(exc, transport):
+    """(error, function, message, traceback) of an exception raised while
+    serving an operation, the same in both execution modes. ``message``
+    reads after the engine's "Python function NAME failed: "; an exception
+    that is not Taipan's is an ``InternalError`` of ``transport`` (the name
+    of the mode's runtime), with its full traceback."""
+    name = type(exc).__name__
+    function = getattr(exc, 'function', None) or ''
+    tb = getattr(exc, 'traceback', None) or ''
+    if isinstance(exc, PythonFunctionError):
+        message = exc.exception_type
+        if exc.exception_message:
+            message += ': ' + exc.exception_message
+        if exc.method:
+            message = 'in %s: %s' % (exc.method, message)
+    elif isinstance(exc, TaipanError):
+        message = str(exc)
+        # The engine's error already says "Python function NAME failed: ".
+        prefix = 'Python function %r ' % function
+        if function and message.startswith(prefix):
+            message = message[len(prefix):]
+    else:
+        name = 'InternalError'
+        message = '%s: %s: %s' % (transport, type(exc).__name__, exc)
+        tb = ''.join(_traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return name, function, message, tb

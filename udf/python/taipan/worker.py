@@ -67,7 +67,7 @@ import pyarrow as pa
 import pyarrow.flight as flight
 
 from taipan import operations, udf_pb2
-from taipan.errors import PythonFunctionError, ResultTypeError, TaipanError
+from taipan.errors import TaipanError, error_fields
 
 __all__ = ['WorkerServer', 'encode_error', 'ERROR_PREFIX', 'EXCHANGE_HEADER', 'main']
 
@@ -95,35 +95,10 @@ def _serving(fn, *args):
         raise encode_error(e) from None
 
 
-def _error_fields(exc):
-    """The JSON fields of an error raised while serving an operation."""
-    name = type(exc).__name__
-    function = getattr(exc, 'function', None) or ''
-    traceback = getattr(exc, 'traceback', None) or ''
-    if isinstance(exc, PythonFunctionError):
-        message = exc.exception_type
-        if exc.exception_message:
-            message += ': ' + exc.exception_message
-        if exc.method:
-            message = 'in %s: %s' % (exc.method, message)
-    elif isinstance(exc, TaipanError):
-        message = str(exc)
-        # The engine's error already says "Python function NAME failed: ".
-        prefix = 'Python function %r ' % function
-        if function and message.startswith(prefix):
-            message = message[len(prefix):]
-    else:
-        import traceback as tb
-        name = 'InternalError'
-        message = 'Python worker: %s: %s' % (type(exc).__name__, exc)
-        traceback = ''.join(tb.format_exception(type(exc), exc, exc.__traceback__))
-    return {'error': name, 'function': function, 'message': message,
-            'traceback': traceback}
-
-
 def encode_error(exc):
     """The Flight error that carries ``exc`` to the engine."""
-    fields = _error_fields(exc)
+    name, function, message, traceback = error_fields(exc, 'Python worker')
+    fields = {'error': name, 'function': function, 'message': message, 'traceback': traceback}
     return flight.FlightServerError(ERROR_PREFIX + json.dumps(fields, ensure_ascii=True))
 
 
