@@ -4,7 +4,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/taipandb/taipan/catalog"
+	"github.com/taipandb/taipan/udf/udfpb"
 )
 
 // EnvOf builds the Env of a session's settings: python.executable,
@@ -47,4 +50,26 @@ func ModeFor(f *catalog.PythonFunction, s *catalog.Settings) (Mode, string) {
 		return Process, "pandas functions run in PROCESS mode"
 	}
 	return Thread, ""
+}
+
+// Descriptor is the operation both runtimes hand to Python: op, with
+// env.Files as python_files when op has none and env.JobParameters added
+// to its job parameters (op's own values win). op itself is not changed.
+func Descriptor(op *udfpb.Operation, env Env) *udfpb.Operation {
+	if (len(op.PythonFiles) > 0 || len(env.Files) == 0) && len(env.JobParameters) == 0 {
+		return op
+	}
+	sent := proto.Clone(op).(*udfpb.Operation)
+	if len(sent.PythonFiles) == 0 {
+		sent.PythonFiles = env.Files
+	}
+	if sent.JobParameters == nil {
+		sent.JobParameters = map[string]string{}
+	}
+	for k, v := range env.JobParameters {
+		if _, ok := sent.JobParameters[k]; !ok {
+			sent.JobParameters[k] = v
+		}
+	}
+	return sent
 }

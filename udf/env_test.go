@@ -52,3 +52,16 @@ func TestModeFor(t *testing.T) {
 		require.Equal(t, c.why, why)
 	}
 }
+
+func TestDescriptorMergesTheEnvironment(t *testing.T) {
+	op := &udfpb.Operation{JobParameters: map[string]string{"a": "op"}}
+	got := Descriptor(op, Env{Files: []string{"/f.py"}, JobParameters: map[string]string{"a": "env", "b": "env"}})
+	require.Equal(t, []string{"/f.py"}, got.PythonFiles)
+	require.Equal(t, map[string]string{"a": "op", "b": "env"}, got.JobParameters, "the operation's own values win")
+	require.Empty(t, op.PythonFiles, "op is not changed")
+	require.Len(t, op.JobParameters, 1)
+
+	own := &udfpb.Operation{PythonFiles: []string{"/own.py"}}
+	require.Same(t, own, Descriptor(own, Env{Files: []string{"/f.py"}}), "nothing to add: op itself")
+	require.Equal(t, []string{"/own.py"}, Descriptor(own, Env{Files: []string{"/f.py"}, JobParameters: map[string]string{"k": "v"}}).PythonFiles)
+}

@@ -262,28 +262,13 @@ func (r *Runtime) describe(ctx context.Context, w *worker, target string, body [
 // waits until the worker has created and opened the operation, so that a
 // function that cannot load or whose open() raises fails here.
 //
-// The descriptor sent is op, with env.Files as python_files when op has
-// none and env.JobParameters added to its job parameters (op's win).
+// The descriptor sent is udf.Descriptor(op, env).
 func (r *Runtime) Prepare(ctx context.Context, op *udfpb.Operation, env udf.Env) (udf.Evaluator, error) {
 	if op == nil {
 		return nil, &udf.Error{Message: "no operation to prepare"}
 	}
 	name := functionNames(op)
-	sent := op
-	if (len(op.PythonFiles) == 0 && len(env.Files) > 0) || len(env.JobParameters) > 0 {
-		sent = proto.Clone(op).(*udfpb.Operation)
-		if len(sent.PythonFiles) == 0 {
-			sent.PythonFiles = env.Files
-		}
-		if sent.JobParameters == nil {
-			sent.JobParameters = map[string]string{}
-		}
-		for k, v := range env.JobParameters {
-			if _, ok := sent.JobParameters[k]; !ok {
-				sent.JobParameters[k] = v
-			}
-		}
-	}
+	sent := udf.Descriptor(op, env)
 	cmd, err := proto.Marshal(sent)
 	if err != nil {
 		return nil, &udf.Error{Function: name, Message: fmt.Sprintf("encoding the operation: %v", err)}

@@ -88,7 +88,7 @@ def bare_loop(values):
 	// operations.py's own share of a one-row round trip:
 	// ScalarOperation.process of the same one-row batch, timed inside Python.
 	b.Run("roundtrip/rows=1/operation-process-only", func(b *testing.B) {
-		desc, err := proto.Marshal(withEnv(op, env))
+		desc, err := proto.Marshal(udf.Descriptor(op, env))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -160,7 +160,7 @@ func (r *Runtime) Prepare(ctx context.Context, op *udfpb.Operation, env udf.Env)
 		return nil, err
 	}
 	name := functionNames(op)
-	desc, err := proto.Marshal(withEnv(op, env))
+	desc, err := proto.Marshal(udf.Descriptor(op, env))
 	if err != nil {
 		return nil, &udf.Error{Function: name, Message: fmt.Sprintf("encoding the operation: %v", err)}
 	}
