@@ -73,3 +73,17 @@ func Descriptor(op *udfpb.Operation, env Env) *udfpb.Operation {
 	}
 	return sent
 }
+
+// FunctionNames names an operation's functions for errors: the SQL name of
+// each distinct function, joined with ", " when one operation fuses several.
+func FunctionNames(op *udfpb.Operation) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, f := range op.GetFunctions() {
+		if n := f.GetName(); n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
+}

@@ -65,3 +65,9 @@ func TestDescriptorMergesTheEnvironment(t *testing.T) {
 	require.Same(t, own, Descriptor(own, Env{Files: []string{"/f.py"}}), "nothing to add: op itself")
 	require.Equal(t, []string{"/own.py"}, Descriptor(own, Env{Files: []string{"/f.py"}, JobParameters: map[string]string{"k": "v"}}).PythonFiles)
 }
+
+func TestFunctionNames(t *testing.T) {
+	op := &udfpb.Operation{Functions: []*udfpb.Function{{Name: "f"}, {Name: "g"}, {Name: "f"}, {}}}
+	require.Equal(t, "f, g", FunctionNames(op))
+	require.Equal(t, "", FunctionNames(&udfpb.Operation{}))
+}

@@ -267,7 +267,7 @@ func (r *Runtime) Prepare(ctx context.Context, op *udfpb.Operation, env udf.Env)
 	if op == nil {
 		return nil, &udf.Error{Message: "no operation to prepare"}
 	}
-	name := functionNames(op)
+	name := udf.FunctionNames(op)
 	sent := udf.Descriptor(op, env)
 	cmd, err := proto.Marshal(sent)
 	if err != nil {
@@ -378,20 +378,6 @@ func (r *Runtime) workerPIDs() []int {
 		}
 	}
 	return pids
-}
-
-// functionNames is the SQL name of op's function, or of its distinct
-// functions joined when it fuses several.
-func functionNames(op *udfpb.Operation) string {
-	var names []string
-	seen := map[string]bool{}
-	for _, f := range op.GetFunctions() {
-		if f.GetName() != "" && !seen[f.GetName()] {
-			seen[f.GetName()] = true
-			names = append(names, f.GetName())
-		}
-	}
-	return strings.Join(names, ", ")
 }
 
 func nonNil(s []string) []string {

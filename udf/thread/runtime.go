@@ -159,7 +159,7 @@ func (r *Runtime) Prepare(ctx context.Context, op *udfpb.Operation, env udf.Env)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	name := functionNames(op)
+	name := udf.FunctionNames(op)
 	desc, err := proto.Marshal(udf.Descriptor(op, env))
 	if err != nil {
 		return nil, &udf.Error{Function: name, Message: fmt.Sprintf("encoding the operation: %v", err)}
